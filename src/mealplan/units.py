@@ -1,0 +1,115 @@
+"""Nutrient names, canonical units, meal slots, diet tags and allergens: stated once here.
+
+Every amount in a food table is per 100 g of edible portion. A nutrient column carries its
+unit in its name (``magnesium_mg``, ``vitamin_d_ug``, ``energy_kcal``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "ALLERGENS",
+    "DIET_TAGS",
+    "FLAGS",
+    "NUTRIENTS",
+    "UNIT_SUFFIXES",
+    "MealSlot",
+    "Nutrient",
+    "nutrient_label",
+    "unit_of",
+]
+
+
+@dataclass(frozen=True)
+class Nutrient:
+    """A nutrient column of the standard food table."""
+
+    column: str
+    label: str
+    unit: str
+    sr28_nutr_no: str | None  # SR28 Nutr_No, None where the value does not come from SR28
+
+
+# The standard nutrient columns, in table order. SR28 numbers per ../shared/usda-sr28/README.md.
+NUTRIENTS: dict[str, Nutrient] = {
+    n.column: n
+    for n in (
+        Nutrient("energy_kcal", "Energy", "kcal", "208"),
+        Nutrient("protein_g", "Protein", "g", "203"),
+        Nutrient("fat_g", "Fat", "g", "204"),
+        Nutrient("carbs_g", "Carbohydrate", "g", "205"),
+        Nutrient("fiber_g", "Fibre", "g", "291"),
+        Nutrient("sugars_g", "Sugars", "g", "269"),
+        Nutrient("calcium_mg", "Calcium", "mg", "301"),
+        Nutrient("magnesium_mg", "Magnesium", "mg", "304"),
+        Nutrient("potassium_mg", "Potassium", "mg", "306"),
+        Nutrient("sodium_mg", "Sodium", "mg", "307"),
+        Nutrient("phosphorus_mg", "Phosphorus", "mg", "305"),
+        Nutrient("iron_mg", "Iron", "mg", "303"),
+        Nutrient("zinc_mg", "Zinc", "mg", "309"),
+        Nutrient("vitamin_d_ug", "Vitamin D", "µg", "328"),
+        Nutrient("vitamin_b6_mg", "Vitamin B6", "mg", "415"),
+        Nutrient("vitamin_b12_ug", "Vitamin B12", "µg", "418"),
+        Nutrient("vitamin_e_mg", "Vitamin E", "mg", "323"),
+        Nutrient("vitamin_a_rae_ug", "Vitamin A (RAE)", "µg", "320"),
+        Nutrient("retinol_ug", "Retinol (preformed vitamin A)", "µg", "319"),
+        Nutrient("vitamin_k1_ug", "Vitamin K1", "µg", "430"),
+        Nutrient("mk4_ug", "Vitamin K2 as MK-4", "µg", "428"),
+        Nutrient("k2_ug", "Vitamin K2 (all menaquinones)", "µg", None),
+    )
+}
+
+# Columns the loader derives from others (never stored in the CSV).
+DERIVED: dict[str, Nutrient] = {
+    "net_carbs_g": Nutrient("net_carbs_g", "Net carbs (carbs - fibre)", "g", None),
+    "vitamin_k_total_ug": Nutrient("vitamin_k_total_ug", "Vitamin K total (K1 + K2)", "µg", None),
+}
+
+UNIT_SUFFIXES: dict[str, str] = {"kcal": "kcal", "g": "g", "mg": "mg", "ug": "µg"}
+_SUFFIX = re.compile(r"_(kcal|g|mg|ug)$")
+
+
+def unit_of(column: str) -> str | None:
+    """The unit a column name carries (``magnesium_mg`` -> ``mg``), or None if it has none."""
+    m = _SUFFIX.search(column)
+    return UNIT_SUFFIXES[m.group(1)] if m else None
+
+
+def nutrient_label(column: str) -> str:
+    """A human label for a nutrient column, also for a user's extra columns."""
+    if column in NUTRIENTS:
+        return NUTRIENTS[column].label
+    if column in DERIVED:
+        return DERIVED[column].label
+    base = _SUFFIX.sub("", column)
+    return base.replace("_", " ").capitalize()
+
+
+class MealSlot(StrEnum):
+    """The meals of a day."""
+
+    BREAKFAST = "breakfast"
+    LUNCH = "lunch"
+    DINNER = "dinner"
+    SNACK = "snack"
+
+
+DIET_TAGS: frozenset[str] = frozenset({"vegan", "vegetarian", "pescatarian"})
+
+ALLERGENS: frozenset[str] = frozenset(
+    {"milk", "egg", "fish", "shellfish", "tree_nuts", "peanuts", "soy", "gluten", "sesame"}
+)
+
+# Free-form but validated markers on a food.
+FLAGS: dict[str, str] = {
+    "staple": "may appear every day (exempt from the days-per-food cap)",
+    "fortified": "nutrients added by the manufacturer (e.g. vitamin D in milk or plant drinks)",
+    "uv_vitamin_d": "mushrooms exposed to UV light: carry vitamin D",
+    "high_vitamin_a": "very rich in preformed vitamin A (liver): small, infrequent portions",
+    "fermented": "fermented food (may carry long-chain vitamin K2)",
+    "vitamin_k_antagonist_caution": "very rich in vitamin K2: avoid with warfarin-type drugs",
+    "supplement": "a dietary supplement, not a food",
+}
