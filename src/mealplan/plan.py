@@ -1,0 +1,414 @@
+"""Plans and their independent verification. No solver objects here.
+
+A :class:`Plan` is what the optimiser returns: days -> meals -> items (food, portions,
+grams), the nutrient totals recomputed from the food table, a check of every bound, and
+the solver's report. :func:`verify_plan` recomputes everything from the food table and the
+rules; the optimiser never returns a plan that fails it.
+
+Missing-value policy (see also :mod:`mealplan.model`): an unknown nutrient value counts as
+0 in totals, and every plan lists, per bounded nutrient, the foods whose value is unknown.
+The optimiser excludes foods with an unknown value for a nutrient with an upper limit,
+except for nutrients in ``PlanOptions.unknown_as_zero`` (vitamin K2 by default: long-chain
+menaquinones are confined to fermented and animal foods whose values are in the table).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .foods import FoodTable
+from .targets import Bound, Targets
+from .units import MealSlot
+
+__all__ = [
+    "DEFAULT_SLOT_SHARES",
+    "BoundCheck",
+    "DayPlan",
+    "Diagnosis",
+    "Fix",
+    "Shortfall",
+    "Lock",
+    "Meal",
+    "Plan",
+    "PlanItem",
+    "PlanOptions",
+    "SolveInfo",
+    "check_bounds",
+    "day_totals",
+    "verify_plan",
+]
+
+Objective = Literal["balanced", "cost", "usual"]
+
+# Share of the day's energy target per slot (min, max).
+DEFAULT_SLOT_SHARES: dict[str, tuple[float, float]] = {
+    MealSlot.BREAKFAST.value: (0.15, 0.35),
+    MealSlot.LUNCH.value: (0.20, 0.40),
+    MealSlot.DINNER.value: (0.25, 0.45),
+    MealSlot.SNACK.value: (0.0, 0.25),
+}
+DEFAULT_ITEMS_PER_MEAL: dict[str, int] = {
+    MealSlot.BREAKFAST.value: 4,
+    MealSlot.LUNCH.value: 5,
+    MealSlot.DINNER.value: 5,
+    MealSlot.SNACK.value: 3,
+}
+MAIN_MEALS = (MealSlot.BREAKFAST.value, MealSlot.LUNCH.value, MealSlot.DINNER.value)
+REL_TOL = 1e-6
+ABS_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Force a food into a meal: at least ``portions`` units of ``food_id`` on ``day``/``slot``."""
+
+    day: int
+    slot: str
+    food_id: str
+    portions: float = 1.0
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How to plan: horizon, meals, realism rules, objective, solver limits."""
+
+    days: int = 7
+    slots: tuple[str, ...] = tuple(s.value for s in MealSlot)
+    continuous: bool = False
+    objective: Objective = "balanced"
+    max_days_per_food: int = 3
+    max_items_per_meal: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_ITEMS_PER_MEAL))
+    min_foods_per_day: int = 5
+    max_foods_per_day: int = 14
+    max_grams_per_day: float = 2500.0
+    slot_shares: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_SLOT_SHARES))
+    require_main_meals: bool = True
+    staples_exempt: bool = True
+    distinct_days: bool = True
+    locks: tuple[Lock, ...] = ()
+    bans: frozenset[str] = frozenset()
+    usual_foods: frozenset[str] = frozenset()
+    unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
+    time_limit: float = 20.0
+    gap_rel: float = 0.02
+    day_time_limit: float = 2.0
+
+    def items_limit(self, slot: str) -> int:
+        """Most items one meal in ``slot`` may have."""
+        return int(self.max_items_per_meal.get(slot, 4))
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One food in one meal."""
+
+    food_id: str
+    name: str
+    portions: float
+    portion_name: str
+    grams: float
+    is_supplement: bool = False
+
+    @property
+    def household(self) -> str:
+        """e.g. '2 x 1 oz (28 g)'."""
+        n = f"{self.portions:g}"
+        return f"{n} x {self.portion_name}"
+
+
+@dataclass(frozen=True)
+class Meal:
+    """The items of one slot on one day."""
+
+    slot: str
+    items: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One day: meals and nutrient totals (recomputed from the food table)."""
+
+    day: int
+    meals: tuple[Meal, ...]
+    totals: Mapping[str, float]
+
+    @property
+    def items(self) -> list[PlanItem]:
+        """Every item of the day."""
+        return [it for m in self.meals for it in m.items]
+
+    def food_ids(self) -> frozenset[str]:
+        """The foods eaten this day."""
+        return frozenset(it.food_id for it in self.items)
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """A bound against a day's (or the week's average) total."""
+
+    nutrient: str
+    day: int | None  # None: the week's average
+    value: float
+    min: float | None
+    max: float | None
+    unit: str
+    status: Literal["ok", "low", "high"]
+    unknown_foods: tuple[str, ...] = ()
+
+    @property
+    def pct_of_min(self) -> float | None:
+        """Value as a percentage of the minimum (None when there is no positive minimum)."""
+        return None if not self.min else 100.0 * self.value / self.min
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """What the solver reported."""
+
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    build_seconds: float = 0.0
+    method: str = ""
+    solver: str = "HiGHS"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A verified plan. ``checks`` holds every bound per day (and weekly averages)."""
+
+    days: tuple[DayPlan, ...]
+    targets: Targets
+    options: PlanOptions
+    info: SolveInfo
+    checks: tuple[BoundCheck, ...]
+    verified: bool
+    warnings: tuple[str, ...] = ()
+
+    def day(self, n: int) -> DayPlan:
+        """Day ``n`` (1-based)."""
+        return self.days[n - 1]
+
+
+def _is_nan(x: float) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+def day_totals(items: Sequence[PlanItem], table: FoodTable,
+               nutrients: Sequence[str]) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Recompute a day's totals from the food table (unknown values count as 0).
+
+    Returns:
+        (totals per nutrient, food ids with an unknown value per nutrient).
+    """
+    totals = dict.fromkeys(nutrients, 0.0)
+    unknown: dict[str, list[str]] = {n: [] for n in nutrients}
+    for it in items:
+        row = table.row(it.food_id)
+        for n in nutrients:
+            if n not in row.index:
+                unknown[n].append(it.food_id)
+                continue
+            v = float(row[n])
+            if math.isnan(v):
+                unknown[n].append(it.food_id)
+                continue
+            totals[n] += v * it.grams / 100.0
+    return totals, unknown
+
+
+def _within(value: float, lo: float | None, hi: float | None) -> Literal["ok", "low", "high"]:
+    if lo is not None and value < lo - max(ABS_TOL, REL_TOL * abs(lo)):
+        return "low"
+    if hi is not None and value > hi + max(ABS_TOL, REL_TOL * abs(hi)):
+        return "high"
+    return "ok"
+
+
+def _bound_total(b: Bound, items: Sequence[PlanItem], table: FoodTable) -> tuple[float, list[str]]:
+    chosen = [it for it in items if it.is_supplement] if b.supplements_only else list(items)
+    totals, unknown = day_totals(chosen, table, [b.nutrient])
+    return totals[b.nutrient], unknown[b.nutrient]
+
+
+def check_bounds(days: Sequence[DayPlan], table: FoodTable,
+                 targets: Targets) -> list[BoundCheck]:
+    """Every bound of ``targets`` against every day (and weekly averages), recomputed."""
+    checks: list[BoundCheck] = []
+    for b in targets.bounds:
+        values: list[float] = []
+        for d in days:
+            v, unknown = _bound_total(b, d.items, table)
+            values.append(v)
+            if b.period == "week":
+                lo, hi = b.daily_min, b.max
+            else:
+                lo, hi = b.min, b.max
+            checks.append(BoundCheck(b.nutrient, d.day, v, lo, hi, b.unit,
+                                     _within(v, lo, hi), tuple(unknown)))
+        if b.period == "week" and days:
+            avg = sum(values) / len(values)
+            checks.append(BoundCheck(b.nutrient, None, avg, b.min, b.max, b.unit,
+                                     _within(avg, b.min, None)))
+    return checks
+
+
+def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
+                options: PlanOptions, allowed: frozenset[str] | None = None) -> list[str]:
+    """Independently check a plan against the food table, the targets and every rule.
+
+    Args:
+        days: the plan's days.
+        table: the food table the plan was made from (shipped + user + supplements).
+        targets: the bounds to meet.
+        options: the realism rules.
+        allowed: food ids the diet filter allowed (None: any food in ``table``).
+
+    Returns:
+        A list of violations in plain words (empty when the plan is valid).
+    """
+    v: list[str] = []
+    if len(days) != options.days:
+        v.append(f"plan has {len(days)} days, {options.days} were asked for")
+    for c in check_bounds(days, table, targets):
+        if c.status != "ok":
+            where = f"day {c.day}" if c.day is not None else "weekly average"
+            rng = f"[{c.min if c.min is not None else '-'}, {c.max if c.max is not None else '-'}]"
+            v.append(f"{where}: {c.nutrient} = {c.value:.4g} {c.unit} outside {rng}")
+    days_used: Counter[str] = Counter()
+    seen_days: list[frozenset[tuple[str, float]]] = []
+    for d in days:
+        food_ids = [it.food_id for it in d.items]
+        if len(set(food_ids)) != len(food_ids):
+            v.append(f"day {d.day}: a food appears in more than one meal or twice in a meal")
+        n_foods = len(set(food_ids))
+        n_foods_non_supp = len({it.food_id for it in d.items if not it.is_supplement})
+        if n_foods_non_supp > options.max_foods_per_day:
+            v.append(f"day {d.day}: {n_foods_non_supp} foods, more than "
+                     f"{options.max_foods_per_day}")
+        if n_foods_non_supp < min(options.min_foods_per_day, n_foods):
+            v.append(f"day {d.day}: only {n_foods_non_supp} foods")
+        grams = sum(it.grams for it in d.items if not it.is_supplement)
+        if grams > options.max_grams_per_day + ABS_TOL:
+            v.append(f"day {d.day}: {grams:.0f} g of food, more than {options.max_grams_per_day:g}")
+        slots_present = {m.slot for m in d.meals if m.items}
+        if options.require_main_meals:
+            for s in MAIN_MEALS:
+                if s in options.slots and s not in slots_present:
+                    v.append(f"day {d.day}: no {s}")
+        for m in d.meals:
+            if m.slot not in options.slots:
+                v.append(f"day {d.day}: meal slot '{m.slot}' was not asked for")
+            foods_in_meal = [it for it in m.items if not it.is_supplement]
+            if len(foods_in_meal) > options.items_limit(m.slot):
+                v.append(f"day {d.day} {m.slot}: {len(foods_in_meal)} items, more than "
+                         f"{options.items_limit(m.slot)}")
+            for it in m.items:
+                if not table.has(it.food_id):
+                    v.append(f"day {d.day} {m.slot}: unknown food '{it.food_id}'")
+                    continue
+                row = table.row(it.food_id)
+                if allowed is not None and it.food_id not in allowed:
+                    v.append(f"day {d.day} {m.slot}: '{it.food_id}' is excluded by the filters")
+                if it.food_id in options.bans:
+                    v.append(f"day {d.day} {m.slot}: '{it.food_id}' is banned")
+                if m.slot not in table.list_of(it.food_id, "slots"):
+                    v.append(f"day {d.day}: '{it.food_id}' does not suit {m.slot}")
+                pg = float(row["portion_g"])
+                if abs(it.grams - it.portions * pg) > 1e-6 * max(1.0, it.grams):
+                    v.append(f"day {d.day}: '{it.food_id}' grams {it.grams:g} != "
+                             f"{it.portions:g} x {pg:g} g")
+                lo_p, hi_p = float(row["min_portions"]), float(row["max_portions"])
+                if it.portions < lo_p - 1e-6 or it.portions > hi_p + 1e-6:
+                    v.append(f"day {d.day} {m.slot}: '{it.food_id}' {it.portions:g} portions "
+                             f"outside [{lo_p:g}, {hi_p:g}]")
+                if not options.continuous and abs(it.portions - round(it.portions)) > 1e-6:
+                    v.append(f"day {d.day}: '{it.food_id}' has a fractional portion count")
+                if it.is_supplement != ("supplement" in table.list_of(it.food_id, "flags")):
+                    v.append(f"day {d.day}: '{it.food_id}' supplement marking is wrong")
+        for fid in set(food_ids):
+            if options.staples_exempt and "staple" in table.list_of(fid, "flags"):
+                continue
+            if "supplement" in table.list_of(fid, "flags"):
+                continue
+            days_used[fid] += 1
+        signature = frozenset((it.food_id, round(it.portions, 6)) for it in d.items)
+        if options.distinct_days and signature in seen_days:
+            v.append(f"day {d.day}: identical to an earlier day")
+        seen_days.append(signature)
+    for fid, n in sorted(days_used.items()):
+        if n > options.max_days_per_food:
+            v.append(f"'{fid}' appears on {n} days, more than {options.max_days_per_food}")
+    for lock in options.locks:
+        if 1 <= lock.day <= len(days):
+            d = days[lock.day - 1]
+            ok = any(it.food_id == lock.food_id and it.portions >= lock.portions - 1e-6
+                     for m in d.meals if m.slot == lock.slot for it in m.items)
+            if not ok:
+                v.append(f"day {lock.day} {lock.slot}: locked food '{lock.food_id}' missing")
+    return v
+
+
+FixKind = Literal["allow_flag", "allow_supplements", "relax_bound", "hold_weekly",
+                  "change_diet", "allow_food"]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A bound no plan can meet: how far the best plan gets."""
+
+    nutrient: str
+    unit: str
+    kind: Literal["min", "max"]
+    bound: float
+    best: float  # the best achievable value (highest for a min, lowest for a max)
+    days: tuple[int, ...] = ()  # days it fails on (empty: every day)
+
+    def describe(self) -> str:
+        """One plain sentence, e.g. 'vitamin D reaches at most 4.1 µg/day of 15'."""
+        from .units import nutrient_label
+
+        label = nutrient_label(self.nutrient)
+        on = "" if not self.days else " on day " + ", ".join(str(d) for d in self.days)
+        if self.kind == "min":
+            return (f"{label} reaches at most {self.best:.3g} {self.unit}/day of the "
+                    f"{self.bound:.4g} {self.unit} minimum{on}")
+        return (f"{label} cannot go below {self.best:.3g} {self.unit}/day, above the "
+                f"{self.bound:.4g} {self.unit} maximum{on}")
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that would make the request feasible (the app offers it as a button)."""
+
+    description: str
+    kind: FixKind
+    nutrient: str | None = None
+    value: str | float | None = None  # the flag/diet/food to allow, or the new bound value
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why no plan exists: the unmet bounds and the smallest changes that fix it."""
+
+    shortfalls: tuple[Shortfall, ...]
+    fixes: tuple[Fix, ...]
+    conflicting_rules: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        """The whole explanation as plain text."""
+        lines = ["No plan meets every target."]
+        lines += [f"- {s.describe()}" for s in self.shortfalls]
+        lines += [f"- {r}" for r in self.conflicting_rules]
+        if self.fixes:
+            lines.append("What would make it possible:")
+            lines += [f"- {f.description}" for f in self.fixes]
+        return "\n".join(lines)
