@@ -3,14 +3,79 @@
 Data types first; builders (``targets_for``), filters (``filter_foods``) and profile I/O
 follow. The optimiser only reads :class:`Targets`: a tuple of :class:`Bound` over food-table
 columns plus the diet filter and preferences.
+
+The default cramp-support profile (:func:`targets_for`), per day:
+
+- energy (``energy_kcal``): Mifflin-St Jeor resting energy x an activity factor (or the
+  person's own number), held within ±10 % (:data:`ENERGY_TOLERANCE`);
+  :attr:`Targets.energy_kcal` is the centre. Without weight and height the IOM reference
+  body (163 cm / 57 kg women, 177 cm / 70 kg men) is used and a warning says so.
+- protein (``protein_g``): at least 0.8 g/kg body weight (1.1 in pregnancy, 1.3 in
+  lactation), at most 35 % of energy (top of the AMDR).
+- magnesium, potassium, calcium, vitamin D, B6, B12, vitamin E: at least the RDA/AI for the
+  person's sex, age band and life stage (``data/dri.csv``).
+- vitamin K2 (``k2_ug``): 100-200 µg (seed 000_7973ab7d68f1019b.txt; a project target, not
+  an official DRI).
+- sodium: between the AI (1,500 mg) and the CDRR (2,300 mg).
+- upper limits that apply to food: calcium, vitamin D, B6, phosphorus, iron, zinc and
+  preformed vitamin A (``retinol_ug``); supplement-only ULs (magnesium 350 mg, vitamin E
+  1,000 mg) as ``supplements_only`` max bounds.
+- ``full_dri=True`` adds the RDA/AI minimums of vitamin A, phosphorus, iron, zinc and total
+  vitamin K (off by default: the cramp profile stays easy to meet from food).
+- ``macro_shares=True`` adds fat 20-35 % and carbohydrate 45-65 % of energy (AMDR); with
+  keto, no carbohydrate share and fat 20-80 %.
+
+Safety modes (each adds a plain-language warning to :attr:`Targets.warnings`):
+anticoagulant (:class:`Anticoagulant`), chronic kidney disease (:class:`KidneyLimits`),
+pregnancy and lactation (``Person.life_stage``). Facts: RESEARCH_NOTES §5 of the reference
+material, summarised in ``seeds/evidence.toml``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-__all__ = ["Bound", "DietFilter", "Targets"]
+import pandas as pd
+
+from .dri import MIN_ADULT_AGE, DriRow, dri_value
+from .errors import Problem, TargetsError
+from .foods import FoodTable, split_list
+from .units import ALLERGENS, DERIVED, FLAGS, NUTRIENTS, unit_of
+
+__all__ = [
+    "ACTIVITY_FACTORS",
+    "ALLERGEN_SHORTCUTS",
+    "DIETS",
+    "ENERGY_TOLERANCE",
+    "K2_MAX_UG",
+    "K2_MIN_UG",
+    "KETO_DEFAULT_NET_CARBS",
+    "KETO_NET_CARBS_RANGE",
+    "MODES",
+    "REFERENCE_BODY",
+    "WEEKLY_FLOOR_FRACTION",
+    "Anticoagulant",
+    "Bound",
+    "DietFilter",
+    "KidneyLimits",
+    "Person",
+    "Targets",
+    "bound_problems",
+    "diet_filter",
+    "diet_problems",
+    "energy_estimate",
+    "filter_foods",
+    "hold_weekly",
+    "mifflin_st_jeor",
+    "targets_for",
+    "validate_against",
+    "validate_person",
+    "validate_targets",
+]
 
 Period = Literal["day", "week"]
 
@@ -63,3 +128,731 @@ class Targets:
     def bounds_for(self, nutrient: str) -> tuple[Bound, ...]:
         """Every bound on one nutrient column."""
         return tuple(b for b in self.bounds if b.nutrient == nutrient)
+
+
+# --------------------------------------------------------------------------- constants
+
+DIETS: frozenset[str] = frozenset({"vegetarian", "vegan", "pescatarian"})
+# Which diet_tags a food needs to pass each diet: vegan foods are vegetarian, and both are
+# pescatarian. A food without tags passes no diet (never guess).
+_DIET_ACCEPTS: dict[str, frozenset[str]] = {
+    "vegan": frozenset({"vegan"}),
+    "vegetarian": frozenset({"vegan", "vegetarian"}),
+    "pescatarian": frozenset({"vegan", "vegetarian", "pescatarian"}),
+}
+ALLERGEN_SHORTCUTS: dict[str, frozenset[str]] = {
+    "dairy_free": frozenset({"milk"}),
+    "gluten_free": frozenset({"gluten"}),
+    "nut_free": frozenset({"tree_nuts", "peanuts"}),
+}
+MODES: frozenset[str] = frozenset({"anticoagulant", "ckd", "pregnancy", "lactation", "keto"})
+
+# Physical-activity factors applied to Mifflin-St Jeor resting energy (the usual PAL steps).
+ACTIVITY_FACTORS: dict[str, float] = {
+    "sedentary": 1.2,
+    "light": 1.375,
+    "moderate": 1.55,
+    "active": 1.725,
+    "very_active": 1.9,
+}
+# IOM reference adult heights (cm) and weights (kg), used when the person gives none.
+REFERENCE_BODY: dict[str, tuple[float, float]] = {"female": (163.0, 57.0),
+                                                  "male": (177.0, 70.0)}
+ENERGY_TOLERANCE = 0.10
+# Extra energy (kcal/day) over the non-pregnant estimate: IOM 2005 EER increments
+# (2nd trimester +340; 3rd +452; lactation 0-6 months +330).
+_LIFE_STAGE_KCAL: dict[str, float] = {"pregnancy": 340.0, "lactation": 330.0}
+_PROTEIN_G_PER_KG: dict[str | None, float] = {None: 0.8, "pregnancy": 1.1, "lactation": 1.3}
+PROTEIN_MAX_SHARE = 0.35
+K2_MIN_UG = 100.0
+K2_MAX_UG = 200.0
+KETO_DEFAULT_NET_CARBS = 25.0
+KETO_NET_CARBS_RANGE = (20.0, 50.0)
+WEEKLY_FLOOR_FRACTION = 0.5
+_K2_SOURCE = "seed 000_7973ab7d68f1019b.txt (project target, not an official DRI)"
+_MSJ_SOURCE = "Mifflin-St Jeor 1990 resting energy x activity factor"
+
+# One-line reasons per column, shown next to each bound.
+_WHY: dict[str, str] = {
+    "magnesium_mg": "helps muscles relax after contracting",
+    "potassium_mg": "keeps nerve signals and muscle cells' fluid balance working",
+    "calcium_mg": "triggers muscle contraction; too little or too much upsets it",
+    "vitamin_d_ug": "needed to absorb calcium",
+    "vitamin_b6_mg": "supports nerve function and muscle energy",
+    "vitamin_b12_ug": "supports nerve function; deficiency can cause cramps and tingling",
+    "vitamin_e_mg": "antioxidant linked to calmer legs at night",
+    "sodium_mg": "an electrolyte muscles need, but too much raises blood pressure",
+    "vitamin_a_rae_ug": "general adequacy",
+    "phosphorus_mg": "general adequacy (partner of calcium in bone)",
+    "iron_mg": "general adequacy (oxygen transport to muscles)",
+    "zinc_mg": "general adequacy",
+    "vitamin_k_total_ug": "general adequacy (blood clotting)",
+}
+_CRAMP_MINIMUMS = ("magnesium", "potassium", "calcium", "vitamin_d", "vitamin_b6",
+                   "vitamin_b12", "vitamin_e")
+_FULL_DRI_MINIMUMS = ("vitamin_a", "phosphorus", "iron", "zinc", "vitamin_k")
+# ULs that count everything eaten (food and supplements). Vitamin A's UL is on retinol.
+_FOOD_ULS = ("calcium", "vitamin_d", "vitamin_b6", "phosphorus", "iron", "zinc", "vitamin_a")
+_SUPPLEMENT_ULS = ("magnesium", "vitamin_e")
+
+
+# --------------------------------------------------------------------------- person
+
+@dataclass(frozen=True)
+class Person:
+    """Who the targets are for.
+
+    ``energy_kcal`` (the person's own number) wins over the estimate from weight, height and
+    activity. Weight and height are optional: without them the IOM reference body is used.
+    """
+
+    age: int
+    sex: Literal["female", "male"]
+    life_stage: Literal["pregnancy", "lactation"] | None = None
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    activity: str = "light"
+    energy_kcal: float | None = None
+
+
+@dataclass(frozen=True)
+class Anticoagulant:
+    """Warfarin-type (vitamin K antagonist) mode: total vitamin K held in a steady band.
+
+    Both ends are agreed with the person's clinician; there is no default.
+    """
+
+    vitk_min_ug: float
+    vitk_max_ug: float
+
+
+@dataclass(frozen=True)
+class KidneyLimits:
+    """Chronic kidney disease mode: daily caps the person's clinician set."""
+
+    potassium_max_mg: float
+    phosphorus_max_mg: float
+
+
+def _finite(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def validate_person(person: Person) -> None:
+    """Check a person's fields; every problem names its field.
+
+    Args:
+        person: the person.
+
+    Raises:
+        TargetsError: listing each bad field (age under 19, unknown sex, ...).
+    """
+    problems: list[Problem] = []
+
+    def bad(fieldname: str, message: str) -> None:
+        problems.append(Problem(f"{fieldname}: {message}"))
+
+    if not isinstance(person.age, int) or isinstance(person.age, bool):
+        bad("age", f"must be whole years, not {person.age!r}")
+    elif person.age < MIN_ADULT_AGE:
+        bad("age", f"{person.age} is under {MIN_ADULT_AGE}: DRI targets are shipped for "
+                   "adults only; no data for children or teenagers yet")
+    elif person.age > 120:
+        bad("age", f"{person.age} is not a plausible age")
+    if person.sex not in ("female", "male"):
+        bad("sex", f"must be 'female' or 'male', not {person.sex!r}")
+    if person.life_stage not in (None, "pregnancy", "lactation"):
+        bad("life_stage", f"must be 'pregnancy', 'lactation' or empty, not "
+                          f"{person.life_stage!r}")
+    elif person.life_stage is not None:
+        if person.sex == "male":
+            bad("life_stage", f"{person.life_stage} applies to sex 'female' only")
+        elif isinstance(person.age, int) and person.age > 50:
+            bad("life_stage", f"no {person.life_stage} DRIs for age {person.age} "
+                              "(the table covers 19-50)")
+    for name, value, lo, hi in (("weight_kg", person.weight_kg, 25.0, 400.0),
+                                ("height_cm", person.height_cm, 100.0, 250.0),
+                                ("energy_kcal", person.energy_kcal, 800.0, 6000.0)):
+        if value is None:
+            continue
+        if not _finite(value):
+            bad(name, f"must be a number, not {value!r}")
+        elif not lo <= value <= hi:
+            bad(name, f"{value:g} is outside {lo:g}-{hi:g}")
+    if person.activity not in ACTIVITY_FACTORS:
+        bad("activity", f"unknown level {person.activity!r} (choose from "
+                        f"{', '.join(ACTIVITY_FACTORS)})")
+    if problems:
+        raise TargetsError("person", problems)
+
+
+def mifflin_st_jeor(sex: str, age: float, weight_kg: float, height_cm: float) -> float:
+    """Resting energy expenditure (kcal/day) by Mifflin-St Jeor (1990).
+
+    Args:
+        sex: ``female`` or ``male``.
+        age: years.
+        weight_kg: body weight.
+        height_cm: height.
+
+    Returns:
+        ``10 w + 6.25 h - 5 a + 5`` for men, ``... - 161`` for women.
+    """
+    base = 10.0 * weight_kg + 6.25 * height_cm - 5.0 * age
+    return base + (5.0 if sex == "male" else -161.0)
+
+
+def energy_estimate(person: Person) -> tuple[float, str, str]:
+    """The energy centre for a person, with its source and a one-line reason.
+
+    Args:
+        person: a validated person.
+
+    Returns:
+        ``(kcal, source, reason)``.
+    """
+    if person.energy_kcal is not None:
+        return float(person.energy_kcal), "your own number", "the energy target you gave"
+    ref_h, ref_w = REFERENCE_BODY[person.sex]
+    h = person.height_cm if person.height_cm is not None else ref_h
+    w = person.weight_kg if person.weight_kg is not None else ref_w
+    factor = ACTIVITY_FACTORS[person.activity]
+    kcal = mifflin_st_jeor(person.sex, person.age, w, h) * factor
+    reason = f"{h:g} cm, {w:g} kg, age {person.age}, activity {person.activity} (x{factor:g})"
+    if person.life_stage is not None:
+        extra = _LIFE_STAGE_KCAL[person.life_stage]
+        kcal += extra
+        reason += f", +{extra:g} kcal for {person.life_stage}"
+    return round(kcal), _MSJ_SOURCE, reason
+
+
+# --------------------------------------------------------------------------- builder
+
+def _unit(column: str) -> str:
+    if column in NUTRIENTS:
+        return NUTRIENTS[column].unit
+    if column in DERIVED:
+        return DERIVED[column].unit
+    return unit_of(column) or ""
+
+
+def _who(row: DriRow) -> str:
+    who = "women" if row.sex == "female" else "men"
+    stage = f", {row.life_stage}" if row.life_stage else ""
+    return f"{who} {row.band}{stage}"
+
+
+def _first_url(text: str, fallback: str) -> str:
+    m = re.search(r"https?://[^\s;,)]+", text)
+    return m.group(0) if m else fallback
+
+
+def _row(nutrient: str, p: Person, kind: str | None = None) -> DriRow | None:
+    return dri_value(nutrient, p.sex, p.age, p.life_stage, kind)
+
+
+def _require_row(nutrient: str, p: Person) -> DriRow:
+    row = _row(nutrient, p)
+    if row is None:  # the shipped table covers every adult band; guard a damaged file
+        raise TargetsError("shipped DRI table", [Problem(
+            f"no {nutrient} row for {p.sex}, age {p.age}, {p.life_stage or 'no life stage'}")])
+    return row
+
+
+def _check_keto(net_carbs: float) -> None:
+    lo, hi = KETO_NET_CARBS_RANGE
+    if not _finite(net_carbs) or not lo <= net_carbs <= hi:
+        raise TargetsError("keto", [Problem(
+            f"keto_net_carbs: {net_carbs!r} g/day is outside {lo:g}-{hi:g} g "
+            "(keto diets keep net carbs in this range)")])
+
+
+def _check_modes(anticoagulant: Anticoagulant | None, ckd: KidneyLimits | None) -> None:
+    problems: list[Problem] = []
+    if anticoagulant is not None:
+        lo, hi = anticoagulant.vitk_min_ug, anticoagulant.vitk_max_ug
+        for name, v in (("anticoagulant.vitk_min_ug", lo), ("anticoagulant.vitk_max_ug", hi)):
+            if not _finite(v) or v < 0:
+                problems.append(Problem(f"{name}: must be a number >= 0, not {v!r}"))
+        if not problems and lo > hi:
+            problems.append(Problem(
+                f"anticoagulant.vitk_min_ug: {lo:g} is greater than vitk_max_ug {hi:g}"))
+    if ckd is not None:
+        for name, v in (("ckd.potassium_max_mg", ckd.potassium_max_mg),
+                        ("ckd.phosphorus_max_mg", ckd.phosphorus_max_mg)):
+            if not _finite(v) or v <= 0:
+                problems.append(Problem(f"{name}: must be a number > 0, not {v!r}"))
+    if problems:
+        raise TargetsError("safety mode", problems)
+
+
+def targets_for(
+    person: Person,
+    *,
+    diet: DietFilter | None = None,
+    keto_net_carbs: float | None = None,
+    anticoagulant: Anticoagulant | None = None,
+    ckd: KidneyLimits | None = None,
+    full_dri: bool = False,
+    macro_shares: bool = False,
+    allow_supplements: bool = False,
+    weekly: Sequence[str] = (),
+    weekly_floor_fraction: float = WEEKLY_FLOOR_FRACTION,
+) -> Targets:
+    """The default cramp-support targets for a person (see the module docstring).
+
+    Args:
+        person: age, sex, life stage, body and activity (or an explicit energy target).
+        diet: which foods may appear; safety modes add exclusions to it.
+        keto_net_carbs: keto mode: a daily cap on ``net_carbs_g`` (20-50 g; the usual
+            default is :data:`KETO_DEFAULT_NET_CARBS`). None: no keto.
+        anticoagulant: warfarin-type mode: K2 target off, natto and other very K2-rich foods
+            excluded, total vitamin K held inside the given band every day.
+        ckd: kidney mode: potassium and phosphorus capped at the given values, no potassium
+            minimum.
+        full_dri: also hold vitamin A, phosphorus, iron, zinc and vitamin K at their RDA/AI.
+        macro_shares: also hold fat and carbohydrate as shares of energy (AMDR).
+        allow_supplements: whether the optimiser may add supplement items.
+        weekly: columns to hold as a weekly average with a daily floor (:func:`hold_weekly`).
+        weekly_floor_fraction: that daily floor as a fraction of the minimum.
+
+    Returns:
+        The targets, with warnings for every safety mode.
+
+    Raises:
+        TargetsError: naming the field: age under 19, keto cap outside 20-50, a vitamin K
+            band upside down, ...
+    """
+    validate_person(person)
+    _check_modes(anticoagulant, ckd)
+    if keto_net_carbs is not None:
+        _check_keto(keto_net_carbs)
+    base_diet = diet if diet is not None else DietFilter()
+    d_problems = diet_problems(base_diet)
+    if d_problems:
+        raise TargetsError("diet", d_problems)
+
+    bounds: list[Bound] = []
+    warnings: list[str] = []
+    modes: set[str] = set()
+    exclude_flags = set(base_diet.exclude_flags)
+
+    kcal, e_source, e_reason = energy_estimate(person)
+    bounds.append(Bound("energy_kcal", round(kcal * (1 - ENERGY_TOLERANCE), 1),
+                        round(kcal * (1 + ENERGY_TOLERANCE), 1), "kcal", e_source,
+                        f"{kcal:g} kcal ±{ENERGY_TOLERANCE:.0%}: {e_reason}"))
+    if person.energy_kcal is None and (person.weight_kg is None or person.height_cm is None):
+        h, w = REFERENCE_BODY[person.sex]
+        warnings.append(
+            f"Energy and protein are estimated for a reference body ({h:g} cm, {w:g} kg) "
+            "because weight or height is missing: enter yours for a better estimate.")
+
+    weight = person.weight_kg if person.weight_kg is not None else REFERENCE_BODY[person.sex][1]
+    g_per_kg = _PROTEIN_G_PER_KG[person.life_stage]
+    bounds.append(Bound(
+        "protein_g", round(g_per_kg * weight, 1), round(PROTEIN_MAX_SHARE * kcal / 4.0, 1), "g",
+        "IOM 2005 protein RDA; AMDR upper end 35 % of energy",
+        f"at least {g_per_kg:g} g per kg of {weight:g} kg; at most 35 % of energy"))
+
+    minimums = list(_CRAMP_MINIMUMS) + (list(_FULL_DRI_MINIMUMS) if full_dri else [])
+    if ckd is not None:
+        minimums.remove("potassium")
+    if anticoagulant is not None and "vitamin_k" in minimums:
+        minimums.remove("vitamin_k")
+    for nutrient in minimums:
+        row = _require_row(nutrient, person)
+        col = row.column
+        bounds.append(Bound(col, row.value, None, _unit(col), f"{row.kind}: {row.source_url}",
+                            f"{_WHY[col]}; {row.kind} for {_who(row)}"))
+
+    # Sodium: between the AI and the CDRR. Lactation has no CDRR row in the table: the
+    # general adult CDRR (14+ years) of the same sex and age band applies.
+    na_ai = _require_row("sodium", person)
+    na_cdrr = _row("sodium", person, "CDRR") or dri_value(
+        "sodium", person.sex, person.age, None, "CDRR")
+    if na_cdrr is None:
+        raise TargetsError("shipped DRI table", [Problem("no sodium CDRR row")])
+    bounds.append(Bound("sodium_mg", na_ai.value, na_cdrr.value, _unit("sodium_mg"),
+                        f"AI: {na_ai.source_url}; CDRR: {na_cdrr.source_url}",
+                        f"{_WHY['sodium_mg']}; AI to CDRR for {_who(na_ai)}"))
+
+    if anticoagulant is None:
+        bounds.append(Bound("k2_ug", K2_MIN_UG, K2_MAX_UG, _unit("k2_ug"), _K2_SOURCE,
+                            "directs calcium to bone and away from muscle and vessels"))
+
+    for nutrient in _FOOD_ULS:
+        row = _require_row(nutrient, person)
+        if row.ul is None:
+            continue
+        col = "retinol_ug" if nutrient == "vitamin_a" else row.column
+        what = "preformed vitamin A (retinol)" if nutrient == "vitamin_a" else "total intake"
+        bounds.append(Bound(col, None, row.ul, _unit(col),
+                            f"UL: {_first_url(row.ul_note, row.source_url)}",
+                            f"tolerable upper intake level for {_who(row)} ({what})"))
+    for nutrient in _SUPPLEMENT_ULS:
+        row = _require_row(nutrient, person)
+        if row.ul is None:
+            continue
+        bounds.append(Bound(row.column, None, row.ul, _unit(row.column),
+                            f"UL: {_first_url(row.ul_note, row.source_url)}",
+                            "upper limit on supplements only (food amounts are safe)",
+                            supplements_only=True))
+
+    if keto_net_carbs is not None:
+        modes.add("keto")
+        bounds.append(Bound("net_carbs_g", None, float(keto_net_carbs), "g",
+                            "keto convention (20-50 g net carbs a day)",
+                            "keto: net carbs (carbohydrate minus fibre) capped"))
+    if macro_shares:
+        fat_hi = 0.80 if keto_net_carbs is not None else 0.35
+        bounds.append(Bound("fat_g", round(0.20 * kcal / 9.0, 1), round(fat_hi * kcal / 9.0, 1),
+                            "g", "IOM 2005 AMDR",
+                            f"fat 20-{fat_hi:.0%} of energy"))
+        if keto_net_carbs is None:
+            bounds.append(Bound("carbs_g", round(0.45 * kcal / 4.0, 1),
+                                round(0.65 * kcal / 4.0, 1), "g", "IOM 2005 AMDR",
+                                "carbohydrate 45-65 % of energy"))
+
+    if anticoagulant is not None:
+        modes.add("anticoagulant")
+        exclude_flags.add("vitamin_k_antagonist_caution")
+        lo, hi = float(anticoagulant.vitk_min_ug), float(anticoagulant.vitk_max_ug)
+        bounds.append(Bound("vitamin_k_total_ug", lo, hi, _unit("vitamin_k_total_ug"),
+                            "your clinician (steady daily vitamin K with warfarin-type drugs)",
+                            "the same vitamin K band every day keeps the INR steady"))
+        warnings.append(
+            "Blood thinner (warfarin-type, vitamin K antagonist): the vitamin K2 target is "
+            "off, natto and other very K2-rich foods are left out, and total vitamin K is "
+            f"held between {lo:g} and {hi:g} µg every day, the band you agreed with your "
+            "clinician. Keep vitamin K steady from day to day, take no vitamin K2 "
+            "supplement, and tell your anticoagulation clinic before changing your diet.")
+    if ckd is not None:
+        modes.add("ckd")
+        bounds.append(Bound("potassium_mg", None, float(ckd.potassium_max_mg), "mg",
+                            "your clinician (chronic kidney disease)",
+                            "kidney disease: potassium capped, never pushed up"))
+        bounds.append(Bound("phosphorus_mg", None, float(ckd.phosphorus_max_mg), "mg",
+                            "your clinician (chronic kidney disease)",
+                            "kidney disease: phosphorus capped"))
+        warnings.append(
+            f"Kidney disease: potassium is capped at {ckd.potassium_max_mg:g} mg and phosphorus "
+            f"at {ckd.phosphorus_max_mg:g} mg a day, the limits you entered, and potassium has "
+            "no minimum. Avoid potassium-based salt substitutes and take magnesium or "
+            "potassium supplements only if your kidney doctor agrees.")
+    if person.life_stage is not None:
+        modes.add(person.life_stage)
+        exclude_flags.add("high_vitamin_a")
+        stage = "Pregnancy" if person.life_stage == "pregnancy" else "Breastfeeding"
+        warnings.append(
+            f"{stage}: targets use the {person.life_stage} DRIs and upper limits, and liver "
+            "and liver products are left out (very high in preformed vitamin A, which in excess "
+            "can harm a baby). Check any supplement with your midwife or doctor; the energy "
+            "estimate adds a typical amount, so enter your own number if you have one.")
+
+    diet_out = replace(base_diet, keto=base_diet.keto or keto_net_carbs is not None,
+                       exclude_flags=frozenset(exclude_flags))
+    targets = Targets(tuple(bounds), diet_out, float(kcal), frozenset(modes), tuple(warnings),
+                      allow_supplements)
+    if weekly:
+        targets = hold_weekly(targets, weekly, weekly_floor_fraction)
+    return targets
+
+
+# --------------------------------------------------------------------------- weekly view
+
+def hold_weekly(targets: Targets, nutrients: Iterable[str],
+                floor_fraction: float = WEEKLY_FLOOR_FRACTION) -> Targets:
+    """Hold some nutrients as a weekly average with a daily floor.
+
+    Each daily bound with a minimum on a listed column becomes ``period="week"``: ``min`` is
+    then met by the average over the plan's days, ``daily_min = floor_fraction x min`` holds
+    on every day (default 50 % of the minimum), and ``max`` stays a per-day cap.
+    Supplement-only bounds and bounds without a minimum are left as they are.
+
+    Args:
+        targets: the targets to change (not modified).
+        nutrients: columns to hold weekly, e.g. ``["vitamin_d_ug", "k2_ug"]``.
+        floor_fraction: the daily floor as a fraction of the minimum, 0-1.
+
+    Returns:
+        New targets.
+
+    Raises:
+        TargetsError: for a fraction outside 0-1, a column with no minimum bound, or total
+            vitamin K in anticoagulant mode (it must stay the same every day).
+    """
+    wanted = list(dict.fromkeys(nutrients))
+    problems: list[Problem] = []
+    if not _finite(floor_fraction) or not 0.0 <= floor_fraction <= 1.0:
+        problems.append(Problem(f"floor_fraction: {floor_fraction!r} is outside 0-1"))
+    for col in wanted:
+        if col == "vitamin_k_total_ug" and "anticoagulant" in targets.modes:
+            problems.append(Problem(
+                "weekly: vitamin_k_total_ug must stay the same every day with an "
+                "anticoagulant; it cannot be averaged over the week"))
+        elif not any(b.min is not None and not b.supplements_only
+                     for b in targets.bounds_for(col)):
+            problems.append(Problem(f"weekly: no minimum bound on '{col}' to hold weekly"))
+    if problems:
+        raise TargetsError("weekly view", problems)
+    keep = set(wanted)
+    new: list[Bound] = []
+    for b in targets.bounds:
+        if b.nutrient in keep and b.min is not None and not b.supplements_only:
+            new.append(replace(b, period="week", daily_min=round(b.min * floor_fraction, 6),
+                               reason=f"{b.reason} (weekly average; each day at least "
+                                      f"{floor_fraction:.0%} of it)"))
+        else:
+            new.append(b)
+    return replace(targets, bounds=tuple(new))
+
+
+# --------------------------------------------------------------------------- validation
+
+def _known_column(col: str) -> bool:
+    return col in NUTRIENTS or col in DERIVED
+
+
+def _norm_unit(u: str) -> str:
+    return "µg" if u in ("ug", "mcg", "μg") else u
+
+
+def bound_problems(bounds: Sequence[Bound], *, columns: Iterable[str] | None = None,
+                   prefix: str = "bounds") -> list[Problem]:
+    """Every problem with a list of bounds, each naming its field (``bounds[3].min``).
+
+    Bounds are counted from 1, as the ``[[bounds]]`` tables appear in a profile file.
+
+    Args:
+        bounds: the bounds.
+        columns: the columns of the food table the targets will be used with; None checks
+            against the standard columns (and accepts any column with a unit suffix).
+        prefix: the field name to report.
+
+    Returns:
+        The problems (empty when every bound is valid).
+    """
+    cols = None if columns is None else frozenset(columns)
+    out: list[Problem] = []
+    for i, b in enumerate(bounds, start=1):
+        at = f"{prefix}[{i}]"
+
+        def bad(fieldname: str, message: str, at: str = at) -> None:
+            out.append(Problem(f"{at}.{fieldname}: {message}"))
+
+        col = b.nutrient
+        if not isinstance(col, str) or not col.strip():
+            bad("nutrient", "is empty")
+            continue
+        expected = _unit(col)
+        if cols is not None and col not in cols:
+            bad("nutrient", f"the food table has no column '{col}'")
+        elif cols is None and not _known_column(col) and unit_of(col) is None:
+            bad("nutrient", f"unknown nutrient '{col}' (not a standard column and no unit "
+                            "suffix _kcal, _g, _mg or _ug)")
+        if b.unit and expected and _norm_unit(b.unit) != expected:
+            bad("unit", f"'{b.unit}' is the wrong unit for {col} (expected '{expected}')")
+        numbers_ok = True
+        for name in ("min", "max", "daily_min"):
+            v = getattr(b, name)
+            if v is None:
+                continue
+            if not _finite(v):
+                bad(name, f"must be a number, not {v!r}")
+                numbers_ok = False
+            elif v < 0:
+                bad(name, f"negative value {v:g}")
+                numbers_ok = False
+        if b.min is None and b.max is None:
+            bad("min", "a bound needs a min, a max or both")
+        if numbers_ok and b.min is not None and b.max is not None and b.min > b.max:
+            if col == "k2_ug":
+                bad("min", f"the vitamin K2 window is upside down: min {b.min:g} is greater "
+                           f"than max {b.max:g}")
+            else:
+                bad("min", f"{b.min:g} is greater than max {b.max:g}")
+        if b.period not in ("day", "week"):
+            bad("period", f"must be 'day' or 'week', not {b.period!r}")
+        if b.daily_min is not None and numbers_ok:
+            if b.period != "week":
+                bad("daily_min", "only a weekly bound (period = 'week') has a daily floor")
+            elif b.min is None or b.daily_min > b.min:
+                bad("daily_min", "the daily floor must not exceed the weekly minimum")
+        if b.supplements_only and (b.max is None or b.min is not None):
+            bad("supplements_only", "a supplements-only bound is a max without a min")
+        if not isinstance(b.supplements_only, bool):
+            bad("supplements_only", f"must be true or false, not {b.supplements_only!r}")
+        for name in ("unit", "source", "reason"):
+            if not isinstance(getattr(b, name), str):
+                bad(name, "must be text")
+    return out
+
+
+def diet_problems(diet: DietFilter, prefix: str = "diet") -> list[Problem]:
+    """Every problem with a diet filter's words (unknown diet, allergen or flag).
+
+    Args:
+        diet: the filter.
+        prefix: the field name to report.
+
+    Returns:
+        The problems (empty when valid).
+    """
+    out: list[Problem] = []
+    if diet.diet is not None and diet.diet not in DIETS:
+        out.append(Problem(f"{prefix}.diet: unknown diet {diet.diet!r} (choose from "
+                           f"{', '.join(sorted(DIETS))})"))
+    for name, allowed in (("allergens", ALLERGENS), ("exclude_flags", frozenset(FLAGS))):
+        bad = sorted(set(getattr(diet, name)) - allowed)
+        if bad:
+            out.append(Problem(f"{prefix}.{name}: unknown {', '.join(map(repr, bad))} "
+                               f"(allowed: {', '.join(sorted(allowed))})"))
+    both = sorted(diet.favourites & (diet.exclude_foods | diet.dislikes))
+    if both:
+        out.append(Problem(f"{prefix}.favourites: {', '.join(both)} also excluded or disliked"))
+    return out
+
+
+def validate_targets(targets: Targets, table: FoodTable | None = None,
+                     source: str = "targets") -> None:
+    """Check targets as a whole (bounds, diet, energy, modes), optionally against a table.
+
+    Args:
+        targets: the targets.
+        table: when given, every bound must name one of its columns and every food id in the
+            diet filter must exist (see :func:`validate_against`).
+        source: how to name the targets in the error.
+
+    Raises:
+        TargetsError: listing every problem, each naming its field.
+    """
+    problems = bound_problems(targets.bounds,
+                              columns=None if table is None else table.nutrients)
+    problems += diet_problems(targets.diet)
+    if targets.energy_kcal is not None and (not _finite(targets.energy_kcal)
+                                            or targets.energy_kcal <= 0):
+        problems.append(Problem(f"energy_kcal: must be a number > 0, not "
+                                f"{targets.energy_kcal!r}"))
+    bad_modes = sorted(set(targets.modes) - MODES)
+    if bad_modes:
+        problems.append(Problem(f"modes: unknown {', '.join(map(repr, bad_modes))} "
+                                f"(allowed: {', '.join(sorted(MODES))})"))
+    if table is not None:
+        problems += _against(targets.diet, table)
+    if problems:
+        raise TargetsError(source, problems)
+
+
+# --------------------------------------------------------------------------- diet filter
+
+def diet_filter(*, diet: str | None = None, keto: bool = False, dairy_free: bool = False,
+                gluten_free: bool = False, nut_free: bool = False,
+                allergens: Iterable[str] = (), exclude_foods: Iterable[str] = (),
+                exclude_groups: Iterable[str] = (), exclude_flags: Iterable[str] = (),
+                dislikes: Iterable[str] = (), favourites: Iterable[str] = ()) -> DietFilter:
+    """Build a :class:`DietFilter`, expanding dairy-free / gluten-free / nut-free.
+
+    Args:
+        diet: ``vegetarian``, ``vegan``, ``pescatarian`` or None.
+        keto: mark the filter as keto (the net-carb cap itself is a bound).
+        dairy_free: exclude allergen ``milk``.
+        gluten_free: exclude allergen ``gluten``.
+        nut_free: exclude allergens ``tree_nuts`` and ``peanuts``.
+        allergens: any other allergens to exclude.
+        exclude_foods: food ids never to use.
+        exclude_groups: food groups never to use (matched case-insensitively).
+        exclude_flags: flags whose foods are never used (``fortified``, ``supplement``, ...).
+        dislikes: food ids the person dislikes (left out).
+        favourites: food ids the optimiser rewards (soft).
+
+    Returns:
+        The filter.
+
+    Raises:
+        TargetsError: for an unknown diet, allergen or flag.
+    """
+    allergen_set = set(allergens)
+    for flag, words in (("dairy_free", dairy_free), ("gluten_free", gluten_free),
+                        ("nut_free", nut_free)):
+        if words:
+            allergen_set |= ALLERGEN_SHORTCUTS[flag]
+    d = DietFilter(diet=diet, keto=keto, allergens=frozenset(allergen_set),
+                   exclude_foods=frozenset(exclude_foods),
+                   exclude_groups=frozenset(exclude_groups),
+                   exclude_flags=frozenset(exclude_flags), dislikes=frozenset(dislikes),
+                   favourites=frozenset(favourites))
+    problems = diet_problems(d)
+    if problems:
+        raise TargetsError("diet", problems)
+    return d
+
+
+def _against(diet: DietFilter, table: FoodTable) -> list[Problem]:
+    out: list[Problem] = []
+    for name in ("exclude_foods", "dislikes", "favourites"):
+        unknown = sorted(f for f in getattr(diet, name) if not table.has(f))
+        if unknown:
+            out.append(Problem(f"diet.{name}: unknown food id"
+                               f"{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                               f"(not in {table.source})"))
+    groups = {str(g).strip().lower() for g in table.df["food_group"] if str(g).strip()}
+    unknown_groups = sorted(g for g in diet.exclude_groups if g.strip().lower() not in groups)
+    if unknown_groups:
+        out.append(Problem(f"diet.exclude_groups: unknown food group"
+                           f"{'s' if len(unknown_groups) > 1 else ''} "
+                           f"{', '.join(unknown_groups)} (groups: {', '.join(sorted(groups))})"))
+    return out
+
+
+def validate_against(diet: DietFilter, table: FoodTable) -> None:
+    """Check that every food id and group a diet filter names exists in the table.
+
+    Args:
+        diet: the filter.
+        table: the food table.
+
+    Raises:
+        TargetsError: naming every unknown food id (exclude, dislikes, favourites) and group.
+    """
+    problems = diet_problems(diet) + _against(diet, table)
+    if problems:
+        raise TargetsError("diet", problems)
+
+
+def filter_foods(table: FoodTable, diet: DietFilter) -> FoodTable:
+    """The foods a diet filter allows (pure: the table is not changed).
+
+    A diet keeps foods whose ``diet_tags`` include it (vegan foods count as vegetarian,
+    vegetarian and vegan foods as pescatarian; untagged foods pass no diet). Foods with any
+    listed allergen or flag, in an excluded group, excluded or disliked are dropped.
+    Favourites and keto do not filter (favourites are rewarded; keto is a net-carb bound).
+
+    Args:
+        table: the food table.
+        diet: the filter.
+
+    Returns:
+        A table of the allowed foods, in the original order.
+
+    Raises:
+        TargetsError: for an unknown diet, allergen or flag in the filter.
+    """
+    problems = diet_problems(diet)
+    if problems:
+        raise TargetsError("diet", problems)
+    df = table.df
+    keep = pd.Series(True, index=df.index)
+    if diet.diet is not None:
+        accepts = _DIET_ACCEPTS[diet.diet]
+        keep &= df["diet_tags"].map(lambda v: bool(split_list(v) & accepts)).astype(bool)
+    if diet.allergens:
+        keep &= ~df["allergens"].map(lambda v: bool(split_list(v) & diet.allergens)).astype(bool)
+    if diet.exclude_flags:
+        keep &= ~df["flags"].map(lambda v: bool(split_list(v) & diet.exclude_flags)).astype(bool)
+    if diet.exclude_groups:
+        groups = {g.strip().lower() for g in diet.exclude_groups}
+        keep &= ~df["food_group"].map(lambda v: str(v).strip().lower() in groups).astype(bool)
+    drop = diet.exclude_foods | diet.dislikes
+    if drop:
+        keep &= ~df.index.isin(list(drop))
+    return table.subset(str(i) for i in df.index[keep])
