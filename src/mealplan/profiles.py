@@ -1,0 +1,428 @@
+"""Profiles and targets files: :class:`~mealplan.targets.Targets` saved as TOML.
+
+A profile is data: every bound can be edited by hand, and a saved profile loads back
+exactly. The same format is the *targets file* for a user's own food table (any columns):
+only ``[[bounds]]`` is required. Format (version 1)::
+
+    format = "mealplan-targets"   # optional marker
+    version = 1                   # optional; 1 is the only version
+    name = "Anna, night cramps"   # optional
+    energy_kcal = 1800.0          # optional: the centre the optimiser steers to
+    modes = ["anticoagulant"]     # optional: anticoagulant, ckd, pregnancy, lactation, keto
+    warnings = ["..."]            # optional: shown by the app and the CLI
+    allow_supplements = false     # optional
+
+    [person]                      # optional: who the profile was built for
+    age = 45                      # whole years, 19 or over
+    sex = "female"                # female | male
+    life_stage = "pregnancy"      # optional: pregnancy | lactation
+    weight_kg = 62.0              # optional
+    height_cm = 165.0             # optional
+    activity = "light"            # sedentary | light | moderate | active | very_active
+    energy_kcal = 1900.0          # optional: overrides the estimate
+
+    [diet]                        # optional: which foods may appear
+    diet = "vegetarian"           # optional: vegetarian | vegan | pescatarian
+    keto = false
+    allergens = ["milk"]          # milk, egg, fish, shellfish, tree_nuts, peanuts, soy,
+                                  # gluten, sesame
+    exclude_foods = ["natto"]     # food ids
+    exclude_groups = ["Beverages"]
+    exclude_flags = ["supplement"]  # see mealplan.units.FLAGS
+    dislikes = []                 # food ids, left out
+    favourites = ["banana_raw"]   # food ids, rewarded (soft)
+
+    [[bounds]]                    # one table per bound, in order (bounds[1], bounds[2], ...)
+    nutrient = "magnesium_mg"     # a food-table column: its name ends in its unit
+    min = 320.0                   # optional (at least one of min / max)
+    max = 350.0                   # optional
+    unit = "mg"                   # optional; must match the column's unit (kcal, g, mg, µg)
+    source = "RDA: https://..."   # optional
+    reason = "..."                # optional, one line
+    period = "day"                # day | week (min = weekly average, max stays daily)
+    daily_min = 160.0             # weekly bounds only: the floor on each day
+    supplements_only = false      # true: the max counts supplement items only
+
+TOML has no null: leave a key out for "none". Errors name the field (``bounds[3].min``,
+``person.age``, ``diet.allergens``) and, for bad TOML syntax, the line and column.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, cast
+
+import tomli_w
+
+from .errors import Problem, ProfileError, TargetsError
+from .foods import FoodTable
+from .targets import (
+    Bound,
+    DietFilter,
+    Person,
+    Targets,
+    validate_person,
+    validate_targets,
+)
+
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Profile",
+    "load_profile",
+    "profile_from_toml",
+    "profile_to_toml",
+    "save_profile",
+]
+
+FORMAT = "mealplan-targets"
+VERSION = 1
+
+_TOP_KEYS = frozenset({"format", "version", "name", "energy_kcal", "modes", "warnings",
+                       "allow_supplements", "person", "diet", "bounds"})
+_BOUND_KEYS = tuple(f.name for f in fields(Bound))
+_DIET_KEYS = tuple(f.name for f in fields(DietFilter))
+_PERSON_KEYS = tuple(f.name for f in fields(Person))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A saved profile: the targets, and optionally who they were built for."""
+
+    targets: Targets
+    person: Person | None = None
+    name: str = ""
+
+
+# --------------------------------------------------------------------------- writing
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _bound_dict(b: Bound) -> dict[str, Any]:
+    return _drop_none({
+        "nutrient": b.nutrient, "min": b.min, "max": b.max, "unit": b.unit,
+        "source": b.source, "reason": b.reason, "period": b.period,
+        "daily_min": b.daily_min, "supplements_only": b.supplements_only})
+
+
+def _diet_dict(d: DietFilter) -> dict[str, Any]:
+    return _drop_none({
+        "diet": d.diet, "keto": d.keto, "allergens": sorted(d.allergens),
+        "exclude_foods": sorted(d.exclude_foods), "exclude_groups": sorted(d.exclude_groups),
+        "exclude_flags": sorted(d.exclude_flags), "dislikes": sorted(d.dislikes),
+        "favourites": sorted(d.favourites)})
+
+
+def profile_to_toml(profile: Profile) -> str:
+    """A profile as TOML text (the format of this module's docstring).
+
+    Args:
+        profile: the profile; it is validated first.
+
+    Returns:
+        The TOML text.
+
+    Raises:
+        ProfileError: if the profile is invalid (nothing is written for invalid data).
+    """
+    _validate(profile, None, "profile")
+    t = profile.targets
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if profile.name:
+        doc["name"] = profile.name
+    if t.energy_kcal is not None:
+        doc["energy_kcal"] = float(t.energy_kcal)
+    doc["modes"] = sorted(t.modes)
+    doc["warnings"] = list(t.warnings)
+    doc["allow_supplements"] = t.allow_supplements
+    if profile.person is not None:
+        p = profile.person
+        doc["person"] = _drop_none({
+            "age": p.age, "sex": p.sex, "life_stage": p.life_stage, "weight_kg": p.weight_kg,
+            "height_cm": p.height_cm, "activity": p.activity, "energy_kcal": p.energy_kcal})
+    doc["diet"] = _diet_dict(t.diet)
+    doc["bounds"] = [_bound_dict(b) for b in t.bounds]
+    return tomli_w.dumps(doc)
+
+
+def save_profile(path: str | Path, targets: Targets, *, person: Person | None = None,
+                 name: str = "") -> None:
+    """Save targets (and who they are for) as a TOML profile, atomically.
+
+    Args:
+        path: the file to write (replaced in one step: temp file + ``os.replace``).
+        targets: the targets.
+        person: who they were built for (optional, kept for editing later).
+        name: a display name.
+
+    Raises:
+        ProfileError: if the targets are invalid or the file cannot be written.
+    """
+    p = Path(path)
+    text = profile_to_toml(Profile(targets, person, name))
+    directory = p.parent if str(p.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise ProfileError(str(path), [Problem(f"cannot write: {exc.strerror}")]) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ProfileError(str(path), [Problem(f"cannot write: {exc.strerror}")]) from None
+
+
+# --------------------------------------------------------------------------- reading
+
+class _Reader:
+    """Typed access to a parsed TOML document that records problems by field name."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def bad(self, where: str, message: str) -> None:
+        self.problems.append(Problem(f"{where}: {message}"))
+
+    def keys(self, table: dict[str, Any], allowed: tuple[str, ...] | frozenset[str],
+             where: str) -> None:
+        for k in table:
+            if k not in allowed:
+                self.bad(f"{where}{k}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+    def number(self, table: dict[str, Any], key: str, where: str) -> float | None:
+        if key not in table:
+            return None
+        v = table[key]
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            self.bad(where, f"must be a number, not {_describe(v)}")
+            return None
+        if not math.isfinite(v):
+            self.bad(where, f"must be a finite number, not {v}")
+            return None
+        return float(v)
+
+    def integer(self, table: dict[str, Any], key: str, where: str) -> int | None:
+        v = table.get(key)
+        if isinstance(v, bool) or not isinstance(v, int):
+            self.bad(where, f"must be a whole number, not {_describe(v)}")
+            return None
+        return v
+
+    def text(self, table: dict[str, Any], key: str, where: str, default: str | None = None
+             ) -> str | None:
+        if key not in table:
+            return default
+        v = table[key]
+        if not isinstance(v, str):
+            self.bad(where, f"must be text, not {_describe(v)}")
+            return default
+        return v
+
+    def flag(self, table: dict[str, Any], key: str, where: str) -> bool:
+        v = table.get(key, False)
+        if not isinstance(v, bool):
+            self.bad(where, f"must be true or false, not {_describe(v)}")
+            return False
+        return v
+
+    def words(self, table: dict[str, Any], key: str, where: str) -> list[str]:
+        v = table.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            self.bad(where, f"must be a list of text, not {_describe(v)}")
+            return []
+        return cast(list[str], v)
+
+    def table(self, doc: dict[str, Any], key: str, where: str) -> dict[str, Any] | None:
+        if key not in doc:
+            return None
+        v = doc[key]
+        if not isinstance(v, dict):
+            self.bad(where, f"must be a table ([{key}]), not {_describe(v)}")
+            return None
+        return cast(dict[str, Any], v)
+
+
+def _describe(v: object) -> str:
+    if v is None:
+        return "nothing"
+    if isinstance(v, bool):
+        return f"{str(v).lower()} (true/false)"
+    if isinstance(v, str):
+        return f"text {v!r}"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a table"
+    return f"{type(v).__name__} {v!r}"
+
+
+def _read_bound(r: _Reader, raw: object, i: int) -> Bound | None:
+    at = f"bounds[{i}]"
+    if not isinstance(raw, dict):
+        r.bad(at, f"must be a table ([[bounds]]), not {_describe(raw)}")
+        return None
+    t = cast(dict[str, Any], raw)
+    n0 = len(r.problems)
+    r.keys(t, _BOUND_KEYS, f"{at}.")
+    nutrient = r.text(t, "nutrient", f"{at}.nutrient")
+    if "nutrient" not in t:
+        r.bad(f"{at}.nutrient", "is required")
+    lo = r.number(t, "min", f"{at}.min")
+    hi = r.number(t, "max", f"{at}.max")
+    daily = r.number(t, "daily_min", f"{at}.daily_min")
+    unit = r.text(t, "unit", f"{at}.unit", "") or ""
+    source = r.text(t, "source", f"{at}.source", "") or ""
+    reason = r.text(t, "reason", f"{at}.reason", "") or ""
+    period = r.text(t, "period", f"{at}.period", "day") or "day"
+    if period not in ("day", "week"):
+        r.bad(f"{at}.period", f"must be 'day' or 'week', not {period!r}")
+        period = "day"
+    supp = r.flag(t, "supplements_only", f"{at}.supplements_only")
+    if len(r.problems) > n0 or nutrient is None:
+        return None
+    return Bound(nutrient, lo, hi, unit, source, reason,
+                 "week" if period == "week" else "day", daily, supp)
+
+
+def _read_diet(r: _Reader, t: dict[str, Any]) -> DietFilter:
+    r.keys(t, _DIET_KEYS, "diet.")
+    diet = r.text(t, "diet", "diet.diet")
+    keto = r.flag(t, "keto", "diet.keto")
+    sets = {k: frozenset(r.words(t, k, f"diet.{k}"))
+            for k in ("allergens", "exclude_foods", "exclude_groups", "exclude_flags",
+                      "dislikes", "favourites")}
+    return DietFilter(diet=diet, keto=keto, **sets)
+
+
+def _read_person(r: _Reader, t: dict[str, Any]) -> Person | None:
+    n0 = len(r.problems)
+    r.keys(t, _PERSON_KEYS, "person.")
+    age = r.integer(t, "age", "person.age")
+    sex = r.text(t, "sex", "person.sex")
+    if sex is None and "sex" not in t:
+        r.bad("person.sex", "is required")
+    stage = r.text(t, "life_stage", "person.life_stage")
+    weight = r.number(t, "weight_kg", "person.weight_kg")
+    height = r.number(t, "height_cm", "person.height_cm")
+    activity = r.text(t, "activity", "person.activity", "light") or "light"
+    energy = r.number(t, "energy_kcal", "person.energy_kcal")
+    if len(r.problems) > n0 or age is None or sex is None:
+        return None
+    person = Person(age, cast(Any, sex), cast(Any, stage), weight, height, activity, energy)
+    try:
+        validate_person(person)
+    except TargetsError as exc:
+        for p in exc.problems:
+            r.problems.append(Problem(f"person.{p.message}"))
+        return None
+    return person
+
+
+def profile_from_toml(text: str, source: str = "profile", *,
+                      table: FoodTable | None = None) -> Profile:
+    """Parse and validate profile TOML text.
+
+    Args:
+        text: the TOML text.
+        source: how to name it in errors (usually the file path).
+        table: when given, every bound must name one of its columns and every food id in
+            the diet must be in it.
+
+    Returns:
+        The profile.
+
+    Raises:
+        ProfileError: listing every problem, each naming its field (``bounds[3].min``), or
+            the line and column of a TOML syntax error.
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(source, [Problem(f"not valid TOML: {exc}")]) from None
+    r = _Reader()
+    r.keys(doc, _TOP_KEYS, "")
+    fmt = r.text(doc, "format", "format")
+    if fmt is not None and fmt != FORMAT:
+        r.bad("format", f"{fmt!r} is not {FORMAT!r}")
+    if "version" in doc:
+        version = r.integer(doc, "version", "version")
+        if version is not None and version != VERSION:
+            r.bad("version", f"{version} is not supported (this mealplan reads version "
+                             f"{VERSION})")
+    name = r.text(doc, "name", "name", "") or ""
+    energy = r.number(doc, "energy_kcal", "energy_kcal")
+    modes = frozenset(r.words(doc, "modes", "modes"))
+    warnings = tuple(r.words(doc, "warnings", "warnings"))
+    supplements = r.flag(doc, "allow_supplements", "allow_supplements")
+    person_t = r.table(doc, "person", "person")
+    person = _read_person(r, person_t) if person_t is not None else None
+    diet_t = r.table(doc, "diet", "diet")
+    diet = _read_diet(r, diet_t) if diet_t is not None else DietFilter()
+    raw_bounds = doc.get("bounds")
+    bounds: list[Bound] = []
+    if raw_bounds is None:
+        r.bad("bounds", "is required: add at least one [[bounds]] table")
+    elif not isinstance(raw_bounds, list):
+        r.bad("bounds", f"must be a list of [[bounds]] tables, not {_describe(raw_bounds)}")
+    else:
+        for i, raw in enumerate(raw_bounds, start=1):
+            b = _read_bound(r, raw, i)
+            if b is not None:
+                bounds.append(b)
+    if r.problems:
+        raise ProfileError(source, r.problems)
+    profile = Profile(Targets(tuple(bounds), diet, energy, modes, warnings, supplements),
+                      person, name)
+    _validate(profile, table, source)
+    return profile
+
+
+def _validate(profile: Profile, table: FoodTable | None, source: str) -> None:
+    try:
+        validate_targets(profile.targets, table, source)
+        if profile.person is not None:
+            validate_person(profile.person)
+    except ProfileError:
+        raise
+    except TargetsError as exc:
+        raise ProfileError(source, list(exc.problems)) from None
+
+
+def load_profile(path: str | Path, *, table: FoodTable | None = None) -> Profile:
+    """Read a profile or targets file.
+
+    Args:
+        path: the TOML file.
+        table: when given, check bounds and food ids against this food table.
+
+    Returns:
+        The profile (``.targets`` is what the optimiser needs).
+
+    Raises:
+        ProfileError: file missing or unreadable, bad TOML, or invalid content (each
+            problem names its field).
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(str(path), [Problem("file not found")]) from None
+    except IsADirectoryError:
+        raise ProfileError(str(path), [Problem("is a directory, not a TOML file")]) from None
+    except OSError as exc:
+        raise ProfileError(str(path), [Problem(f"cannot read file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProfileError(str(path), [Problem("not UTF-8 text; save the file as UTF-8")]
+                           ) from None
+    return profile_from_toml(text, str(path), table=table)
