@@ -1,0 +1,477 @@
+"""Targets: DRI cramp profile per band, energy, safety modes, keto, weekly view, diet filter."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mealplan.dri import DRI_COLUMNS, DriRow, dri_value, load_dri, parse_dri_csv
+from mealplan.errors import TargetsError
+from mealplan.foods import FoodTable, parse_food_csv
+from mealplan.targets import (
+    Anticoagulant,
+    Bound,
+    DietFilter,
+    KidneyLimits,
+    Person,
+    Targets,
+    bound_problems,
+    diet_filter,
+    filter_foods,
+    hold_weekly,
+    mifflin_st_jeor,
+    targets_for,
+    validate_against,
+    validate_targets,
+)
+from mealplan.units import DERIVED, NUTRIENTS, unit_of
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _person(row: DriRow, age: int) -> Person:
+    return Person(age=age, sex=row.sex, life_stage=row.life_stage)
+
+
+def _ages(row: DriRow) -> list[int]:
+    return [row.age_min, row.age_max if row.age_max is not None else row.age_min + 20]
+
+
+def _mins(t: Targets, col: str) -> list[float]:
+    return [b.min for b in t.bounds_for(col) if b.min is not None]
+
+
+def _maxes(t: Targets, col: str, *, supplements_only: bool = False) -> list[float]:
+    return [b.max for b in t.bounds_for(col)
+            if b.max is not None and b.supplements_only == supplements_only]
+
+
+DRI_ROWS = load_dri()
+CRAMP = {"magnesium", "potassium", "calcium", "vitamin_d", "vitamin_b6", "vitamin_b12",
+         "vitamin_e"}
+
+
+def _row_id(row: DriRow) -> str:
+    return f"{row.nutrient}-{row.kind}-{row.sex}-{row.band}-{row.life_stage or 'none'}"
+
+
+# --------------------------------------------------------------------------- DRI table
+
+
+def test_shipped_dri_table_is_the_reference_copy() -> None:
+    """Every adult band is present: 13 nutrients, and sodium has AI and CDRR rows."""
+    assert len(DRI_ROWS) == 166
+    assert {r.nutrient for r in DRI_ROWS} == set(DRI_COLUMNS)
+    assert all(r.source_url.startswith("http") for r in DRI_ROWS)
+    assert {r.kind for r in DRI_ROWS if r.nutrient == "sodium"} == {"AI", "CDRR"}
+
+
+@pytest.mark.parametrize("row", DRI_ROWS, ids=_row_id)
+def test_default_bounds_equal_reference_table(row: DriRow) -> None:
+    """For both ends of every band the bounds carry exactly the table's RDA/AI/CDRR and UL."""
+    for age in _ages(row):
+        person = _person(row, age)
+        full = targets_for(person, full_dri=True)
+        default = targets_for(person)
+        col = row.column
+        if row.kind == "CDRR":
+            assert _maxes(default, "sodium_mg") == [row.value]
+            continue
+        assert _mins(full, col) == [row.value]
+        if row.nutrient in CRAMP or row.nutrient == "sodium":
+            assert _mins(default, col) == [row.value]
+        else:
+            assert _mins(default, col) == []
+        if row.nutrient in ("magnesium", "vitamin_e"):
+            assert _maxes(default, col, supplements_only=True) == [row.ul]
+            assert _maxes(default, col) == []
+        elif row.nutrient == "vitamin_a":
+            assert _maxes(default, "retinol_ug") == [row.ul]
+            assert _maxes(default, col) == []
+        elif row.nutrient == "sodium":
+            assert len(_maxes(default, col)) == 1  # the CDRR, checked on its own row
+        elif row.ul is None:
+            assert _maxes(full, col) == []
+        else:
+            assert _maxes(default, col) == [row.ul]
+
+
+def test_bound_sources_and_reasons_are_filled() -> None:
+    """Every default bound has a source and a one-line reason."""
+    t = targets_for(Person(45, "female"), full_dri=True)
+    for b in t.bounds:
+        assert b.source and b.reason and "\n" not in b.reason, b
+
+
+def test_default_bounds_name_standard_columns_with_their_units() -> None:
+    """Bounds only use columns of mealplan.units, with the canonical unit."""
+    t = targets_for(Person(60, "male"), full_dri=True, macro_shares=True, keto_net_carbs=None)
+    for b in t.bounds:
+        known = NUTRIENTS.get(b.nutrient) or DERIVED.get(b.nutrient)
+        assert known is not None, b.nutrient
+        assert b.unit == known.unit
+    validate_targets(t)
+
+
+@pytest.mark.parametrize("age", [0, 12, 17, 18])
+def test_under_19_is_refused_with_a_clear_message(age: int) -> None:
+    """Children and teenagers get a clear refusal, not someone else's numbers."""
+    with pytest.raises(TargetsError, match=r"age: .*under 19.*adults only"):
+        targets_for(Person(age, "female"))
+    with pytest.raises(TargetsError, match="adults"):
+        dri_value("magnesium", "female", age, None)
+
+
+def test_lactation_sodium_uses_the_general_cdrr() -> None:
+    """The table has no lactation CDRR row: the general adult 2,300 mg applies."""
+    t = targets_for(Person(30, "female", "lactation"))
+    (na,) = t.bounds_for("sodium_mg")
+    assert (na.min, na.max) == (1500.0, 2300.0)
+
+
+@pytest.mark.parametrize(("person", "field"), [
+    (Person(30, "male", "pregnancy"), "life_stage"),
+    (Person(55, "female", "lactation"), "life_stage"),
+    (Person(30, "other"), "sex"),  # type: ignore[arg-type]
+    (Person(30, "female", activity="couch"), "activity"),
+    (Person(30, "female", weight_kg=-3.0), "weight_kg"),
+    (Person(30, "female", height_cm=float("nan")), "height_cm"),
+    (Person(30, "female", energy_kcal=100.0), "energy_kcal"),
+])
+def test_invalid_person_names_the_field(person: Person, field: str) -> None:
+    """A bad person field is reported by name."""
+    with pytest.raises(TargetsError, match=rf"{field}: "):
+        targets_for(person)
+
+
+def test_parse_dri_csv_reports_row_and_column() -> None:
+    """A damaged DRI file names the row and column."""
+    text = ("nutrient,unit,sex,age_min,age_max,life_stage,rda_or_ai,kind,ul,ul_note,source_url\n"
+            "magnesium,mg/d,female,19,30,,abc,RDA,,,http://x\n"
+            "unobtainium,mg/d,female,19,30,,1,RDA,,,http://x\n")
+    with pytest.raises(TargetsError) as exc:
+        parse_dri_csv(text, "dri.csv")
+    msg = str(exc.value)
+    assert "row 1, column 'rda_or_ai'" in msg and "row 2, column 'nutrient'" in msg
+
+
+# --------------------------------------------------------------------------- energy, protein
+
+
+def test_mifflin_st_jeor_hand_computed() -> None:
+    """10 w + 6.25 h - 5 a + 5 (men) / - 161 (women)."""
+    assert mifflin_st_jeor("male", 30, 70, 177) == pytest.approx(1661.25)
+    assert mifflin_st_jeor("female", 45, 60, 165) == pytest.approx(600 + 1031.25 - 225 - 161)
+
+
+def test_energy_from_body_and_activity_within_ten_percent() -> None:
+    """Energy centre = MSJ x activity factor; the bound is ±10 % around it."""
+    t = targets_for(Person(30, "male", weight_kg=70, height_cm=177, activity="moderate"))
+    assert t.energy_kcal == round(1661.25 * 1.55)
+    (e,) = t.bounds_for("energy_kcal")
+    assert e.min == pytest.approx(0.9 * t.energy_kcal, abs=0.1)
+    assert e.max == pytest.approx(1.1 * t.energy_kcal, abs=0.1)
+    assert not any("reference body" in w for w in t.warnings)
+
+
+def test_explicit_energy_wins_and_missing_body_warns() -> None:
+    """The user's number is the centre; without weight/height a warning says so."""
+    t = targets_for(Person(40, "female", energy_kcal=2100))
+    assert t.energy_kcal == 2100
+    assert not any("reference body" in w for w in t.warnings)
+    t2 = targets_for(Person(40, "female"))
+    assert any("reference body" in w for w in t2.warnings)
+    assert t2.energy_kcal == round(mifflin_st_jeor("female", 40, 57, 163) * 1.375)
+
+
+def test_pregnancy_adds_energy_and_protein() -> None:
+    """Pregnancy: +340 kcal and 1.1 g/kg protein; otherwise 0.8 g/kg."""
+    base = targets_for(Person(30, "female", weight_kg=65, height_cm=168))
+    preg = targets_for(Person(30, "female", "pregnancy", weight_kg=65, height_cm=168))
+    assert preg.energy_kcal == base.energy_kcal + 340  # type: ignore[operator]
+    assert _mins(base, "protein_g") == [52.0]
+    assert _mins(preg, "protein_g") == [71.5]
+    assert _maxes(base, "protein_g") == [round(0.35 * base.energy_kcal / 4, 1)]  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- cramp profile
+
+
+def test_k2_window_and_supplement_only_uls() -> None:
+    """K2 100-200 µg; magnesium 350 mg and vitamin E 1,000 mg ULs count supplements only."""
+    t = targets_for(Person(45, "female"))
+    (k2,) = t.bounds_for("k2_ug")
+    assert (k2.min, k2.max, k2.unit) == (100.0, 200.0, "µg")
+    assert "000_7973ab7d68f1019b.txt" in k2.source
+    assert [(b.max, b.supplements_only) for b in t.bounds_for("magnesium_mg")
+            if b.max is not None] == [(350.0, True)]
+    assert _maxes(t, "vitamin_e_mg", supplements_only=True) == [1000.0]
+    assert _maxes(t, "retinol_ug") == [3000.0]
+    assert t.modes == frozenset() and t.warnings == (
+        "Energy and protein are estimated for a reference body (163 cm, 57 kg) because weight "
+        "or height is missing: enter yours for a better estimate.",)
+
+
+def test_macro_shares_optional_and_keto_aware() -> None:
+    """Fat/carb shares only on request; keto drops the carbohydrate share."""
+    assert targets_for(Person(45, "female")).bounds_for("fat_g") == ()
+    t = targets_for(Person(45, "female", energy_kcal=1800), macro_shares=True)
+    (fat,) = t.bounds_for("fat_g")
+    (carbs,) = t.bounds_for("carbs_g")
+    assert (fat.min, fat.max) == (40.0, 70.0)
+    assert (carbs.min, carbs.max) == (202.5, 292.5)
+    k = targets_for(Person(45, "female", energy_kcal=1800), macro_shares=True,
+                    keto_net_carbs=30)
+    assert k.bounds_for("carbs_g") == ()
+    assert _maxes(k, "fat_g") == [160.0]
+
+
+# --------------------------------------------------------------------------- keto
+
+
+@pytest.mark.parametrize("net", [20, 25, 37.5, 50])
+def test_keto_caps_net_carbs(net: float) -> None:
+    """Keto: a max bound on net_carbs_g, mode and diet flag set."""
+    t = targets_for(Person(45, "male"), keto_net_carbs=net)
+    assert _maxes(t, "net_carbs_g") == [net]
+    assert "keto" in t.modes and t.diet.keto
+
+
+@pytest.mark.parametrize("net", [0, 19.9, 50.1, 200, float("nan")])
+def test_keto_outside_20_50_is_an_error(net: float) -> None:
+    """A net-carb cap outside 20-50 g is refused, naming the field."""
+    with pytest.raises(TargetsError, match=r"keto_net_carbs: .* outside 20-50"):
+        targets_for(Person(45, "male"), keto_net_carbs=net)
+
+
+# --------------------------------------------------------------------------- safety modes
+
+
+def test_anticoagulant_mode() -> None:
+    """K2 target off, natto flag excluded, total vitamin K in the clinician's daily band."""
+    t = targets_for(Person(70, "male"), anticoagulant=Anticoagulant(90, 130), full_dri=True)
+    assert t.bounds_for("k2_ug") == ()
+    (vk,) = t.bounds_for("vitamin_k_total_ug")  # the band replaces the AI minimum
+    assert (vk.min, vk.max, vk.period) == (90.0, 130.0, "day")
+    assert "vitamin_k_antagonist_caution" in t.diet.exclude_flags
+    assert "anticoagulant" in t.modes
+    (w,) = [w for w in t.warnings if "warfarin" in w]
+    assert "90" in w and "130" in w and "every day" in w
+
+
+@pytest.mark.parametrize(("lo", "hi", "field"), [
+    (150, 100, "anticoagulant.vitk_min_ug: 150 is greater than vitk_max_ug 100"),
+    (-1, 100, "anticoagulant.vitk_min_ug: must be a number >= 0"),
+    (80, float("inf"), "anticoagulant.vitk_max_ug: must be a number"),
+])
+def test_anticoagulant_band_is_checked(lo: float, hi: float, field: str) -> None:
+    """An upside-down or negative vitamin K band is refused."""
+    with pytest.raises(TargetsError) as exc:
+        targets_for(Person(70, "male"), anticoagulant=Anticoagulant(lo, hi))
+    assert field in str(exc.value)
+
+
+def test_ckd_mode() -> None:
+    """Potassium and phosphorus capped at the user's values; no potassium minimum."""
+    t = targets_for(Person(64, "female"), ckd=KidneyLimits(2000, 800))
+    assert _mins(t, "potassium_mg") == []
+    assert _maxes(t, "potassium_mg") == [2000.0]
+    assert sorted(_maxes(t, "phosphorus_mg")) == [800.0, 4000.0]
+    assert "ckd" in t.modes
+    assert any("Kidney disease" in w and "2000 mg" in w for w in t.warnings)
+
+
+def test_ckd_limits_must_be_positive() -> None:
+    """A zero or negative cap names its field."""
+    with pytest.raises(TargetsError, match=r"ckd.potassium_max_mg: must be a number > 0"):
+        targets_for(Person(64, "female"), ckd=KidneyLimits(0, 800))
+
+
+@pytest.mark.parametrize("stage", ["pregnancy", "lactation"])
+def test_pregnancy_and_lactation_mode(stage: str) -> None:
+    """Their DRIs apply, liver (high_vitamin_a) is excluded, a warning explains why."""
+    t = targets_for(Person(33, "female", stage))  # type: ignore[arg-type]
+    assert stage in t.modes
+    assert "high_vitamin_a" in t.diet.exclude_flags
+    assert any("liver" in w for w in t.warnings)
+    want = {"pregnancy": 360.0, "lactation": 320.0}[stage]
+    assert _mins(t, "magnesium_mg") == [want]
+
+
+def test_modes_combine_and_keep_user_diet() -> None:
+    """Safety exclusions add to the user's own filter rather than replacing it."""
+    d = diet_filter(diet="vegan", exclude_flags=["supplement"])
+    t = targets_for(Person(30, "female", "pregnancy"), diet=d,
+                    anticoagulant=Anticoagulant(80, 120))
+    assert t.diet.diet == "vegan"
+    assert t.diet.exclude_flags == {"supplement", "high_vitamin_a",
+                                    "vitamin_k_antagonist_caution"}
+    assert t.modes == {"pregnancy", "anticoagulant"}
+
+
+# --------------------------------------------------------------------------- weekly view
+
+
+def test_hold_weekly_makes_weekly_average_with_daily_floor() -> None:
+    """Minimum -> weekly average, daily floor = 50 % of it, daily max unchanged."""
+    t = targets_for(Person(45, "female"))
+    w = hold_weekly(t, ["vitamin_d_ug", "k2_ug"])
+    (k2,) = w.bounds_for("k2_ug")
+    assert (k2.period, k2.min, k2.daily_min, k2.max) == ("week", 100.0, 50.0, 200.0)
+    vd = w.bounds_for("vitamin_d_ug")
+    assert [(b.period, b.min, b.daily_min, b.max) for b in vd] == [
+        ("week", 15.0, 7.5, None), ("day", None, None, 100.0)]
+    assert t.bounds_for("k2_ug")[0].period == "day"  # the input is unchanged
+    assert hold_weekly(t, ["vitamin_d_ug"], 0.25).bounds_for("vitamin_d_ug")[0].daily_min == 3.75
+    validate_targets(w)
+
+
+def test_hold_weekly_refusals() -> None:
+    """Bad fraction, no minimum to hold, or vitamin K under an anticoagulant."""
+    t = targets_for(Person(45, "female"), anticoagulant=Anticoagulant(80, 120))
+    with pytest.raises(TargetsError, match="floor_fraction"):
+        hold_weekly(t, ["vitamin_d_ug"], 1.5)
+    with pytest.raises(TargetsError, match="no minimum bound on 'retinol_ug'"):
+        hold_weekly(t, ["retinol_ug"])
+    with pytest.raises(TargetsError, match="same every day"):
+        hold_weekly(t, ["vitamin_k_total_ug"])
+
+
+def test_targets_for_weekly_argument() -> None:
+    """targets_for(weekly=...) is hold_weekly on the result."""
+    t = targets_for(Person(45, "female"), weekly=["vitamin_d_ug"], weekly_floor_fraction=0.6)
+    b = t.bounds_for("vitamin_d_ug")[0]
+    assert b.period == "week" and b.daily_min == pytest.approx(9.0)
+
+
+# --------------------------------------------------------------------------- bound checks
+
+
+@pytest.mark.parametrize(("bound", "message"), [
+    (Bound("magnesium_mg", 500, 400), "bounds[1].min: 500 is greater than max 400"),
+    (Bound("k2_ug", 200, 100), "bounds[1].min: the vitamin K2 window is upside down"),
+    (Bound("unobtainium", 1), "bounds[1].nutrient: unknown nutrient 'unobtainium'"),
+    (Bound("magnesium_mg", 1, unit="g"), "bounds[1].unit: 'g' is the wrong unit"),
+    (Bound("magnesium_mg", -1), "bounds[1].min: negative value -1"),
+    (Bound("magnesium_mg", math.inf), "bounds[1].min: must be a number"),
+    (Bound("magnesium_mg"), "bounds[1].min: a bound needs a min, a max or both"),
+    (Bound("magnesium_mg", 10, daily_min=5), "bounds[1].daily_min: only a weekly bound"),
+    (Bound("magnesium_mg", 10, period="week", daily_min=20),
+     "bounds[1].daily_min: the daily floor must not exceed"),
+    (Bound("magnesium_mg", 10, 20, supplements_only=True),
+     "bounds[1].supplements_only: a supplements-only bound is a max without a min"),
+])
+def test_bound_problems_name_the_field(bound: Bound, message: str) -> None:
+    """Each invalid-bound class is reported with its field name."""
+    problems = bound_problems([Bound("energy_kcal", 1000), bound])
+    assert [p.message for p in problems if p.message.startswith("bounds[1]")] == []
+    problems = bound_problems([bound])
+    assert any(p.message.startswith(message) for p in problems), problems
+
+
+def test_bound_on_generic_column_and_against_a_table() -> None:
+    """Any unit-suffixed column is allowed; with a table it must be one of its columns."""
+    assert bound_problems([Bound("omega3_mg", 250, unit="mg")]) == []
+    assert bound_problems([Bound("omega3_mg", 250, unit="ug")])[0].message.startswith(
+        "bounds[1].unit")
+    probs = bound_problems([Bound("k2_ug", 100)], columns=["energy_kcal"])
+    assert probs[0].message == "bounds[1].nutrient: the food table has no column 'k2_ug'"
+    assert unit_of("omega3_mg") == "mg"
+
+
+# --------------------------------------------------------------------------- diet filter
+
+FOODS_CSV = b"""id,name,food_group,energy_kcal,diet_tags,allergens,flags
+tofu,Tofu,Legumes,76,vegan,soy,
+gouda,Gouda,Dairy,356,vegetarian,milk,fermented
+salmon,Salmon,Fish,208,pescatarian,fish,
+chicken,Chicken,Poultry,165,,,
+natto,Natto,Legumes,212,vegan,soy,fermented;vitamin_k_antagonist_caution
+chicken_liver,Chicken liver,Poultry,119,,,high_vitamin_a
+almonds,Almonds,Nuts,579,vegan,tree_nuts,
+peanut_butter,Peanut butter,Nuts,588,vegan,peanuts,
+bread,Wholemeal bread,Grains,247,vegan,gluten,staple
+soy_drink,Soy drink with vitamin D,Beverages,54,vegan,soy,fortified
+magnesium_tablet,Magnesium tablet,Supplements,0,vegan,,supplement
+"""
+
+
+@pytest.fixture(scope="module")
+def foods() -> FoodTable:
+    """A small tagged food table."""
+    return parse_food_csv(FOODS_CSV, "test foods")
+
+
+def _ids(table: FoodTable, diet: DietFilter) -> set[str]:
+    return set(filter_foods(table, diet).ids)
+
+
+VEGAN = {"tofu", "natto", "almonds", "peanut_butter", "bread", "soy_drink", "magnesium_tablet"}
+
+
+@pytest.mark.parametrize(("diet", "expected"), [
+    ("vegan", VEGAN),
+    ("vegetarian", VEGAN | {"gouda"}),
+    ("pescatarian", VEGAN | {"gouda", "salmon"}),
+])
+def test_diets_use_diet_tags(foods: FoodTable, diet: str, expected: set[str]) -> None:
+    """Vegan foods pass vegetarian and pescatarian; untagged foods pass no diet."""
+    assert _ids(foods, DietFilter(diet=diet)) == expected
+
+
+@pytest.mark.parametrize(("kwargs", "dropped"), [
+    ({"dairy_free": True}, {"gouda"}),
+    ({"gluten_free": True}, {"bread"}),
+    ({"nut_free": True}, {"almonds", "peanut_butter"}),
+    ({"allergens": ["soy", "fish"]}, {"tofu", "natto", "soy_drink", "salmon"}),
+    ({"exclude_flags": ["fortified", "supplement"]}, {"soy_drink", "magnesium_tablet"}),
+    ({"exclude_groups": ["poultry"]}, {"chicken", "chicken_liver"}),
+    ({"exclude_foods": ["tofu"], "dislikes": ["salmon"]}, {"tofu", "salmon"}),
+    ({"favourites": ["gouda"], "keto": True}, set()),
+])
+def test_filters_drop_exactly_the_right_foods(foods: FoodTable, kwargs: dict[str, object],
+                                              dropped: set[str]) -> None:
+    """Each filter removes exactly its foods; favourites and keto do not filter."""
+    d = diet_filter(**kwargs)  # type: ignore[arg-type]
+    assert set(foods.ids) - _ids(foods, d) == dropped
+
+
+def test_filter_is_pure_and_keeps_order(foods: FoodTable) -> None:
+    """The input table is not changed and the order is kept."""
+    before = foods.df.copy()
+    out = filter_foods(foods, DietFilter(diet="vegan"))
+    assert out.ids == [i for i in foods.ids if i in VEGAN]
+    assert foods.df.equals(before)
+
+
+def test_safety_mode_filters_drop_natto_and_liver(foods: FoodTable) -> None:
+    """Anticoagulant drops natto; pregnancy drops liver, through the targets' diet."""
+    t = targets_for(Person(30, "female", "pregnancy"), anticoagulant=Anticoagulant(80, 120))
+    assert set(foods.ids) - _ids(foods, t.diet) == {"natto", "chicken_liver"}
+
+
+def test_validate_against_names_unknown_ids(foods: FoodTable) -> None:
+    """Unknown ids in exclude/dislike/favourite lists and unknown groups are all named."""
+    d = diet_filter(exclude_foods=["tofu", "kale"], dislikes=["okra"],
+                    favourites=["banana", "bananas"], exclude_groups=["Sweets"])
+    with pytest.raises(TargetsError) as exc:
+        validate_against(d, foods)
+    msg = str(exc.value)
+    assert "diet.exclude_foods: unknown food id kale" in msg
+    assert "diet.dislikes: unknown food id okra" in msg
+    assert "diet.favourites: unknown food ids banana, bananas" in msg
+    assert "diet.exclude_groups: unknown food group Sweets" in msg
+    validate_against(diet_filter(exclude_foods=["tofu"], exclude_groups=["dairy"]), foods)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"diet": "carnivore"}, "diet.diet: unknown diet 'carnivore'"),
+    ({"allergens": ["lupin"]}, "diet.allergens: unknown 'lupin'"),
+    ({"exclude_flags": ["spicy"]}, "diet.exclude_flags: unknown 'spicy'"),
+    ({"favourites": ["tofu"], "dislikes": ["tofu"]}, "diet.favourites: tofu also excluded"),
+])
+def test_diet_filter_words_are_checked(kwargs: dict[str, object], message: str) -> None:
+    """Unknown diet words are refused with the field named."""
+    with pytest.raises(TargetsError, match=message):
+        diet_filter(**kwargs)  # type: ignore[arg-type]
