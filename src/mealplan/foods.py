@@ -22,6 +22,7 @@ are never underestimated) and ``vitamin_k_total_ug`` (K1 + K2, unknown counted a
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -104,11 +105,14 @@ class FoodTable:
         """One food's row; raises KeyError naming the id if unknown."""
         if food_id not in self.df.index:
             raise KeyError(f"unknown food id '{food_id}'")
-        return self.df.loc[food_id]
+        row = self.df.loc[food_id]
+        assert isinstance(row, pd.Series)  # ids are unique, so one row
+        return row
 
     def value(self, food_id: str, nutrient: str) -> float:
         """Amount of ``nutrient`` per 100 g of ``food_id``; NaN when unknown."""
-        return float(self.df.at[food_id, nutrient])
+        value = self.df.at[food_id, nutrient]
+        return float(value) if isinstance(value, int | float) else math.nan
 
     def list_of(self, food_id: str, column: str) -> frozenset[str]:
         """The words of a ``;``-list column (slots, diet_tags, allergens, flags)."""
@@ -183,6 +187,12 @@ def parse_food_csv(raw: bytes, label: str) -> FoodTable:
         ) from None
     if not text.strip():
         raise FoodTableError(label, [Problem("the file is empty")])
+    header = next(csv.reader(io.StringIO(text)), [])
+    names = [h.strip() for h in header]
+    dupes = sorted({h for h in names if h and names.count(h) > 1})
+    if dupes:
+        raise FoodTableError(label, [Problem("column appears more than once", column=c)
+                                     for c in dupes])
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
@@ -293,10 +303,14 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
             for i, g in enumerate(out["portion_g"], start=1):
                 if g == 0:
                     problems.append(Problem("portion grams must be > 0", i, "portion_g"))
-        names = list(out["portion_name"])
-        for i, n in enumerate(names, start=1):
-            if not n:
-                problems.append(Problem("portion_name is empty", i, "portion_name"))
+        if "portion_name" not in cols:
+            # grams alone: name the unit after its weight ("30 g")
+            out["portion_name"] = [f"{g:g} g" if not math.isnan(g) else ""
+                                   for g in out["portion_g"]]
+        else:
+            for i, n in enumerate(out["portion_name"], start=1):
+                if not n:
+                    problems.append(Problem("portion_name is empty", i, "portion_name"))
     else:
         out["portion_name"] = GRAM_UNIT[0]
         out["portion_g"] = GRAM_UNIT[1]
@@ -344,8 +358,9 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
     _derive(out, nutrient_cols)
     derived = [c for c in ("net_carbs_g", "vitamin_k_total_ug") if c in out.columns
                and c not in nutrient_cols]
+    # k2_low_ug/k2_high_ug stay in the frame but are not plannable nutrients.
     ordered = [c for c in NUTRIENTS if c in nutrient_cols] + [
-        c for c in nutrient_cols if c not in NUTRIENTS] + derived
+        c for c in nutrient_cols if c not in NUTRIENTS and c not in RANGE_COLUMNS] + derived
     out = out.set_index("id", drop=False)
     out.index.name = None
     return FoodTable(out, label, tuple(ordered))
