@@ -1,0 +1,88 @@
+"""Evidence base: shipped copy identical, every targeted nutrient covered, seeds cited exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mealplan.errors import DataFileError
+from mealplan.evidence import (
+    evidence_for,
+    evidence_path,
+    load_evidence,
+    parse_evidence,
+    repo_seeds_dir,
+    seed_article_names,
+)
+from mealplan.targets import Anticoagulant, KidneyLimits, Person, targets_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_copy_is_identical_to_seeds() -> None:
+    """src/mealplan/data/evidence.toml is a byte-for-byte copy of seeds/evidence.toml."""
+    repo = ROOT / "seeds" / "evidence.toml"
+    shipped = ROOT / "src" / "mealplan" / "data" / "evidence.toml"
+    assert shipped.read_bytes() == repo.read_bytes()
+    assert repo_seeds_dir() == ROOT / "seeds"
+    assert evidence_path() == repo
+
+
+def test_shipped_copy_parses_to_the_same_entries() -> None:
+    """Both files load to the same entries."""
+    assert load_evidence(ROOT / "src" / "mealplan" / "data" / "evidence.toml") == load_evidence()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"full_dri": True, "macro_shares": True},
+    {"keto_net_carbs": 25, "macro_shares": True},
+    {"anticoagulant": Anticoagulant(80, 120)},
+    {"ckd": KidneyLimits(2000, 800)},
+])
+def test_every_targeted_nutrient_has_an_evidence_entry(kwargs: dict[str, object]) -> None:
+    """Each column any profile bounds is explained in the evidence base."""
+    entries = load_evidence()
+    for person in (Person(45, "female"), Person(30, "female", "pregnancy"), Person(75, "male")):
+        t = targets_for(person, **kwargs)  # type: ignore[arg-type]
+        missing = {b.nutrient for b in t.bounds} - set(entries)
+        assert not missing, missing
+
+
+def test_cramp_nutrients_cite_seed_articles() -> None:
+    """The nutrients the product targets for cramps are each backed by a seed article."""
+    for col in ("magnesium_mg", "potassium_mg", "calcium_mg", "vitamin_d_ug", "k2_ug",
+                "vitamin_b6_mg", "vitamin_b12_ug", "vitamin_e_mg", "sodium_mg"):
+        entry = evidence_for(col)
+        assert entry is not None and entry.seeds, col
+        assert entry.foods and entry.role and entry.target
+    k2 = evidence_for("k2_ug")
+    assert k2 is not None and "000_7973ab7d68f1019b.txt" in k2.seeds
+    assert any("warfarin" in c for c in k2.cautions)
+
+
+def test_cited_seed_files_are_listed_in_readme() -> None:
+    """Every cited seed file name is in seeds/README.md's list of five articles."""
+    listed = seed_article_names()
+    assert len(listed) == 5 and len(set(listed)) == 5
+    cited = {s for e in load_evidence().values() for s in e.seeds}
+    assert cited <= set(listed), cited - set(listed)
+    assert cited == set(listed)  # and every article is used somewhere
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[nutrient]\n", "not valid TOML"),
+    ("x = 1\n", "nutrient: add [[nutrient]] tables"),
+    ('[[nutrient]]\ncolumn = "k2_ug"\n', "nutrient[1].name: required text"),
+    ('[[nutrient]]\ncolumn = "k2_ug"\nname = "K2"\nrole = "r"\ntarget = "t"\nwhy = "w"\n'
+     'foods = []\ncautions = []\nsources = []\nseeds = ["seed1.txt"]\n',
+     "nutrient[1].seeds: not seed file names: seed1.txt"),
+    ('[[nutrient]]\ncolumn = "k2_ug"\nname = "K2"\nrole = "r"\ntarget = "t"\nwhy = "w"\n'
+     'foods = "cheese"\ncautions = []\nsources = []\nseeds = []\n',
+     "nutrient[1].foods: must be a list of text"),
+])
+def test_invalid_evidence_is_reported_by_field(text: str, message: str) -> None:
+    """A damaged evidence file names the field."""
+    with pytest.raises(DataFileError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_evidence(text, "evidence.toml")
