@@ -83,8 +83,8 @@ class PlanOptions:
     max_days_per_food: int = 3
     max_items_per_meal: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_ITEMS_PER_MEAL))
-    min_foods_per_day: int = 5
-    max_foods_per_day: int = 14
+    min_foods_per_day: int = 6
+    max_foods_per_day: int = 12
     max_grams_per_day: float = 2500.0
     slot_shares: Mapping[str, tuple[float, float]] = field(
         default_factory=lambda: dict(DEFAULT_SLOT_SHARES))
@@ -97,7 +97,8 @@ class PlanOptions:
     unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
     time_limit: float = 20.0
     gap_rel: float = 0.02
-    day_time_limit: float = 2.0
+    gap_abs: float = 0.5  # objective points; 1 point = 1 % off the energy centre
+    day_time_limit: float = 1.0
 
     def items_limit(self, slot: str) -> int:
         """Most items one meal in ``slot`` may have."""

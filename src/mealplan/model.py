@@ -1,0 +1,297 @@
+r"""The MILP formulation of one day of a plan (PuLP), solved by HiGHS.
+
+A week is planned day by day (see :mod:`mealplan.solve`): each day is one small MILP, and
+what earlier days used is carried into the next (variety caps, no identical days, weekly
+averages). This module builds and solves one such day; it knows nothing of files or UI.
+
+Data (per day)
+    F: candidate foods (after diet filters, bans, variety caps); S: meal slots;
+    P = {(f, s): food f suits slot s}.
+    For food f: portion grams :math:`g_f`, portion bounds :math:`[m_f, M_f]`,
+    nutrient content per portion :math:`a_{fn} = g_f \cdot c_{fn} / 100` where
+    :math:`c_{fn}` is per 100 g (unknown values: see "Missing values").
+    Bounds B: nutrient n, :math:`[L_b, U_b]` (either may be absent); supplement-only
+    bounds sum over supplement foods only.
+
+Variables
+    :math:`x_{fs} \ge 0` portions of f in slot s (integer, or continuous in continuous mode);
+    :math:`y_{fs} \in \{0,1\}` food f is served in slot s;
+    :math:`d^+, d^- \ge 0` energy above / below the energy centre :math:`E^*`;
+    in elastic mode, :math:`s^-_b, s^+_b \ge 0` slack on each bound.
+
+Objective (balanced): minimise
+    :math:`100 (d^+ + d^-)/E^* + \sum_{fs} w_f y_{fs} + \lambda \sum_{fs} g_f x_{fs} / 100`
+    where :math:`w_f` = item cost (fewer foods) + dislike penalty - favourite reward
+    + a small penalty per earlier day that used f (variety); cost: :math:`\sum p_f x_{fs}`
+    (price per portion) plus the item cost; usual: balanced with a large reward on the
+    user's usual foods. In elastic mode the objective is :math:`\sum_b (s^-_b + s^+_b)/|B_b|`
+    (slack in units of the bound) so the smallest relative violation is found.
+
+Constraints (named in the .lp file by the same numbers)
+    1. portion: :math:`m_f y_{fs} \le x_{fs} \le M_f y_{fs}` (no item below its minimum);
+    2. once a day: :math:`\sum_s y_{fs} \le 1`;
+    3. bounds: :math:`L_b \le \sum_{fs} a_{fn} x_{fs} \le U_b` (+/- slack when elastic);
+    4. energy centre: :math:`\sum a_{f,kcal} x_{fs} - d^+ + d^- = E^*`;
+    5. slot energy share: :math:`\sigma^-_s E^* \le \sum_f a_{f,kcal} x_{fs} \le \sigma^+_s E^*`;
+    6. main meals: :math:`\sum_f y_{fs} \ge 1` for breakfast, lunch, dinner;
+    7. items per meal: :math:`\sum_f y_{fs} \le K_s`;
+    8. foods per day: :math:`N^- \le \sum_{fs} y_{fs} \le N^+` (supplements not counted);
+    9. grams per day: :math:`\sum g_f x_{fs} \le G` (supplements not counted);
+    10. no identical day: for each earlier day's food set D, :math:`\sum_{f\in D,s} y_{fs}
+        \le |D| - 1` (only when every food of D is a candidate);
+    11. locks: :math:`x_{fs} \ge \ell` and :math:`y_{fs} = 1` for a locked item.
+
+Missing values
+    An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
+    what is not known). Foods with an unknown value for a nutrient that has a maximum are
+    dropped from the candidates (``mealplan.solve``), except for nutrients whose unknowns
+    are declared zero by the caller (vitamin K2 by default); the plan lists such foods.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulp
+
+__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "solve_day"]
+
+MAIN_MEALS = ("breakfast", "lunch", "dinner")
+
+
+@dataclass(frozen=True)
+class DayFood:
+    """A candidate food for one day, with per-portion amounts."""
+
+    food_id: str
+    slots: tuple[str, ...]
+    per_portion: Mapping[str, float]  # nutrient -> amount in one portion (unknown -> 0)
+    grams: float  # grams per portion
+    min_portions: float
+    max_portions: float
+    weight: float = 0.0  # objective weight per use (items, likes, variety)
+    price: float = 0.0  # price per portion
+    is_supplement: bool = False
+
+
+@dataclass(frozen=True)
+class DayBound:
+    """A bound on a day's total of one nutrient."""
+
+    name: str  # unique, used for constraint names and slack reports
+    nutrient: str
+    lo: float | None
+    hi: float | None
+    supplements_only: bool = False
+
+
+@dataclass(frozen=True)
+class DayModel:
+    """Everything needed to build one day's MILP."""
+
+    foods: Sequence[DayFood]
+    bounds: Sequence[DayBound]
+    slots: Sequence[str]
+    energy_centre: float | None
+    slot_shares: Mapping[str, tuple[float, float]]
+    items_per_meal: Mapping[str, int]
+    min_foods: int
+    max_foods: int
+    max_grams: float
+    require_main_meals: bool = True
+    continuous: bool = False
+    objective: str = "balanced"
+    grams_weight: float = 0.05
+    forbid_sets: Sequence[frozenset[str]] = ()
+    locks: Sequence[tuple[str, str, float]] = ()  # (slot, food_id, portions)
+    fixed: Sequence[tuple[str, str, float]] = ()  # items that must stay exactly as they are
+    elastic: bool = False
+    maximise: tuple[str, int] | None = None  # (nutrient, +1 max / -1 min): best achievable
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """The solver's answer for one day."""
+
+    status: str  # "optimal", "feasible" (time limit with incumbent), "infeasible", "timeout"
+    items: tuple[tuple[str, str, float], ...]  # (slot, food_id, portions)
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    seconds: float
+    build_seconds: float
+    slacks: Mapping[str, tuple[float, float]]  # bound name -> (below, above) when elastic
+    duals: Mapping[str, float] = field(default_factory=dict)
+
+
+def _name(s: str) -> str:
+    return s.replace("-", "_").replace(" ", "_")
+
+
+def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
+              gap_abs: float = 0.0) -> DayResult:
+    """Build and solve one day's MILP with HiGHS.
+
+    Args:
+        model: the day's data.
+        time_limit: seconds for HiGHS.
+        gap_rel: relative MIP gap at which HiGHS may stop.
+        gap_abs: absolute gap (objective points) at which HiGHS may stop (0: off).
+
+    Returns:
+        The solution (items with portions) and the solver's report.
+    """
+    t0 = time.perf_counter()
+    prob = pulp.LpProblem("day", pulp.LpMinimize)
+    cat = "Continuous" if model.continuous else "Integer"
+    slots = list(model.slots)
+    pairs = [(f, s) for f in model.foods for s in f.slots if s in slots]
+    x = {(f.food_id, s): pulp.LpVariable(f"x_{f.food_id}__{s}", lowBound=0,
+                                         upBound=f.max_portions, cat=cat)
+         for f, s in pairs}
+    y = {(f.food_id, s): pulp.LpVariable(f"y_{f.food_id}__{s}", cat="Binary") for f, s in pairs}
+    by_id = {f.food_id: f for f in model.foods}
+
+    # 1. portion bounds
+    for f, s in pairs:
+        k = (f.food_id, s)
+        prob += x[k] <= f.max_portions * y[k], f"c1_max_{f.food_id}__{s}"
+        prob += x[k] >= f.min_portions * y[k], f"c1_min_{f.food_id}__{s}"
+    # 2. once a day
+    for f in model.foods:
+        ks = [(f.food_id, s) for s in f.slots if s in slots]
+        if len(ks) > 1:
+            prob += pulp.lpSum(y[k] for k in ks) <= 1, f"c2_once_{f.food_id}"
+
+    def total(nutrient: str, supplements_only: bool = False) -> pulp.LpAffineExpression:
+        return pulp.lpSum(
+            by_id[fid].per_portion.get(nutrient, 0.0) * var
+            for (fid, _s), var in x.items()
+            if by_id[fid].per_portion.get(nutrient, 0.0) != 0.0
+            and (not supplements_only or by_id[fid].is_supplement))
+
+    # 3. nutrient bounds
+    slack_vars: dict[str, tuple[pulp.LpVariable | None, pulp.LpVariable | None]] = {}
+    elastic_terms = []
+    for b in model.bounds:
+        expr = total(b.nutrient, b.supplements_only)
+        lo_s = hi_s = None
+        if model.elastic:
+            if b.lo is not None:
+                lo_s = pulp.LpVariable(f"sl_lo_{_name(b.name)}", lowBound=0)
+                elastic_terms.append(lo_s * (1.0 / max(abs(b.lo), 1e-9)))
+            if b.hi is not None:
+                hi_s = pulp.LpVariable(f"sl_hi_{_name(b.name)}", lowBound=0)
+                elastic_terms.append(hi_s * (1.0 / max(abs(b.hi), 1e-9)))
+        slack_vars[b.name] = (lo_s, hi_s)
+        if b.lo is not None:
+            prob += (expr + lo_s if lo_s is not None else expr) >= b.lo, f"c3_lo_{_name(b.name)}"
+        if b.hi is not None:
+            prob += (expr - hi_s if hi_s is not None else expr) <= b.hi, f"c3_hi_{_name(b.name)}"
+
+    energy = total("energy_kcal")
+    objective_terms: list[pulp.LpAffineExpression | pulp.LpVariable] = []
+    if model.energy_centre:
+        e = model.energy_centre
+        d_plus = pulp.LpVariable("energy_above", lowBound=0)
+        d_minus = pulp.LpVariable("energy_below", lowBound=0)
+        # 4. energy centre
+        prob += energy - d_plus + d_minus == e, "c4_energy_centre"
+        objective_terms.append((d_plus + d_minus) * (100.0 / e))
+        # 5. slot energy shares
+        for s in slots:
+            lo_sh, hi_sh = model.slot_shares.get(s, (0.0, 1.0))
+            se = pulp.lpSum(by_id[fid].per_portion.get("energy_kcal", 0.0) * var
+                            for (fid, ss), var in x.items() if ss == s)
+            if lo_sh > 0:
+                prob += se >= lo_sh * e, f"c5_share_lo_{s}"
+            if hi_sh < 1:
+                prob += se <= hi_sh * e, f"c5_share_hi_{s}"
+    # 6./7. meals
+    for s in slots:
+        ys = [var for (fid, ss), var in y.items() if ss == s and not by_id[fid].is_supplement]
+        if model.require_main_meals and s in MAIN_MEALS:
+            prob += pulp.lpSum(ys) >= 1, f"c6_meal_{s}"
+        prob += pulp.lpSum(ys) <= model.items_per_meal.get(s, 4), f"c7_items_{s}"
+    # 8. foods per day, 9. grams per day
+    food_ys = [var for (fid, _s), var in y.items() if not by_id[fid].is_supplement]
+    prob += pulp.lpSum(food_ys) <= model.max_foods, "c8_max_foods"
+    if model.min_foods > 0:
+        prob += pulp.lpSum(food_ys) >= model.min_foods, "c8_min_foods"
+    grams = pulp.lpSum(by_id[fid].grams * var for (fid, _s), var in x.items()
+                       if not by_id[fid].is_supplement)
+    prob += grams <= model.max_grams, "c9_grams"
+    # 10. no identical day
+    for i, fs in enumerate(model.forbid_sets):
+        if fs and all(fid in by_id for fid in fs):
+            prob += (pulp.lpSum(var for (fid, _s), var in y.items() if fid in fs)
+                     <= len(fs) - 1), f"c10_distinct_{i}"
+    # 11. locks and fixed items
+    for i, (s, fid, n) in enumerate(model.locks):
+        if (fid, s) not in x:
+            raise KeyError(f"locked item {fid} in {s} is not a candidate")
+        prob += y[(fid, s)] == 1, f"c11_lock_y_{i}"
+        prob += x[(fid, s)] >= n, f"c11_lock_x_{i}"
+    for i, (s, fid, n) in enumerate(model.fixed):
+        if (fid, s) not in x:
+            raise KeyError(f"fixed item {fid} in {s} is not a candidate")
+        prob += y[(fid, s)] == 1, f"c11_fix_y_{i}"
+        prob += x[(fid, s)] == n, f"c11_fix_x_{i}"
+
+    if model.elastic:
+        prob += pulp.lpSum(elastic_terms) + 1e-4 * pulp.lpSum(food_ys)
+    elif model.maximise is not None:
+        nutrient, sense = model.maximise
+        prob += -sense * total(nutrient) + 1e-6 * pulp.lpSum(food_ys)
+    else:
+        if model.objective == "cost":
+            objective_terms = [pulp.lpSum(by_id[fid].price * var for (fid, _s), var in x.items())]
+        objective_terms.append(pulp.lpSum(by_id[fid].weight * var for (fid, _s), var in y.items()))
+        if model.objective != "cost":
+            objective_terms.append(grams * (model.grams_weight / 100.0))
+        prob += pulp.lpSum(objective_terms)
+
+    build = time.perf_counter() - t0
+    solver = pulp.HiGHS(msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel, gapAbs=gap_abs or None,
+                        threads=1, random_seed=0)
+    t1 = time.perf_counter()
+    prob.solve(solver)
+    secs = time.perf_counter() - t1
+    h = prob.solverModel
+    info = h.getInfo()
+    sol_status = prob.sol_status
+    if sol_status == pulp.LpSolutionOptimal:
+        status = "optimal"
+    elif sol_status == pulp.LpSolutionIntegerFeasible:
+        status = "feasible"
+    elif prob.status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
+        status = "infeasible"
+    elif secs >= time_limit * 0.95:
+        status = "timeout"
+    else:
+        status = "infeasible" if prob.status != pulp.LpStatusOptimal else "timeout"
+    if status in ("infeasible", "timeout"):
+        return DayResult(status, (), None, None, None, secs, build, {})
+    items = []
+    for (fid, s), var in x.items():
+        v = var.value() or 0.0
+        if y[(fid, s)].value() and y[(fid, s)].value() > 0.5 and v > 1e-7:
+            n = v if model.continuous else float(round(v))
+            items.append((s, fid, n))
+    items.sort(key=lambda t: (slots.index(t[0]), t[1]))
+    obj = pulp.value(prob.objective)
+    bound = getattr(info, "mip_dual_bound", None)
+    gap = getattr(info, "mip_gap", None)
+    if bound is not None and (math.isinf(bound) or math.isnan(bound)):
+        bound = None
+    if gap is not None and (math.isinf(gap) or math.isnan(gap) or gap > 1e20):
+        gap = None
+    slacks = {}
+    for name, (lo_s, hi_s) in slack_vars.items():
+        below = (lo_s.value() or 0.0) if lo_s is not None else 0.0
+        above = (hi_s.value() or 0.0) if hi_s is not None else 0.0
+        slacks[name] = (below, above)
+    return DayResult(status, tuple(items), obj, bound, gap, secs, build, slacks)

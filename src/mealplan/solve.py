@@ -1,0 +1,715 @@
+"""Planning: from a food table and targets to a verified :class:`~mealplan.plan.Plan`.
+
+Strategy (measured in ``benchmarks/bench_plan.py``): a week is solved as a sequence of
+one-day MILPs (:mod:`mealplan.model`). Variety is carried from day to day: a food that
+reached its day cap is no longer a candidate, earlier use costs a little in the objective,
+and a day may not repeat an earlier day's set of foods. Weekly-average bounds get a daily
+floor and a catch-up minimum that keeps the remaining days able to reach the average.
+
+Every plan is recomputed from the food table and checked by :func:`mealplan.plan.verify_plan`
+before it is returned; a plan that fails is never returned (PlanVerificationError).
+When a day has no solution, the day is re-solved elastically (a slack per bound) to find
+which bounds cannot be met and how far, and candidate relaxations (allow fortified foods,
+supplements, a banned food, another diet, a lower bound) are tried to suggest fixes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import pulp
+
+from .errors import InfeasiblePlanError, PlanVerificationError, SolverTimeoutError, TargetsError
+from .errors import Problem as _Problem
+from .foods import FoodTable, merge_tables
+from .model import MAIN_MEALS, DayBound, DayFood, DayModel, DayResult, solve_day
+from .plan import (
+    DayPlan,
+    Diagnosis,
+    Fix,
+    Meal,
+    Plan,
+    PlanItem,
+    PlanOptions,
+    Shortfall,
+    SolveInfo,
+    check_bounds,
+    day_totals,
+    verify_plan,
+)
+from .targets import Bound, Targets
+from .units import nutrient_label
+
+__all__ = [
+    "BindingBound",
+    "DietLP",
+    "apply_fix",
+    "candidate_pool",
+    "diagnose",
+    "make_plan",
+    "regenerate_day",
+    "solve_diet_lp",
+    "swap_item",
+]
+
+ITEM_COST = 0.1
+DISLIKE_COST = 6.0
+FAVOURITE_REWARD = 1.5
+USUAL_REWARD = 3.0
+REUSE_COST = 0.4
+WEEKLY_SHORT_COST = 20.0  # per 100 % of the weekly average missed on a day (soft)
+# Foods the explanation suggests re-admitting, by what they carry.
+WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
+
+
+def _filter(table: FoodTable, targets: Targets) -> FoodTable:
+    from . import targets as tmod
+
+    f = getattr(tmod, "filter_foods", None)
+    if f is None:  # pragma: no cover - only while targets.filter_foods is not written
+        return table
+    result: FoodTable = f(table, targets.diet)
+    return result
+
+
+def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
+                   supplements: FoodTable | None = None) -> tuple[FoodTable, list[str]]:
+    """The foods a plan may use, and notes on what the missing-value policy dropped.
+
+    Applies the diet filter, bans, supplements (only when allowed) and the missing-value
+    policy (foods with an unknown value for a capped nutrient are dropped, except for
+    nutrients in ``options.unknown_as_zero``).
+    """
+    pool = _filter(table, targets)
+    if supplements is not None and targets.allow_supplements:
+        supp = _filter(supplements, replace(targets, diet=replace(
+            targets.diet, exclude_flags=targets.diet.exclude_flags - {"supplement"})))
+        pool = merge_tables([pool, supp]) if len(supp) else pool
+    pool = pool.without(options.bans)
+    notes: list[str] = []
+    capped = sorted({b.nutrient for b in targets.bounds if b.max is not None})
+    drop: set[str] = set()
+    for n in capped:
+        if n in options.unknown_as_zero:
+            continue
+        if n not in pool.df.columns:
+            raise TargetsError("targets", [_Problem(
+                f"the food table has no column '{n}'", column=n)])
+        unknown = pool.df.index[pool.df[n].isna()]
+        if len(unknown):
+            drop.update(str(i) for i in unknown)
+            notes.append(f"{len(unknown)} foods left out: {nutrient_label(n)} unknown and "
+                         "capped by an upper limit")
+    for b in targets.bounds:
+        if b.nutrient not in pool.df.columns:
+            raise TargetsError("targets", [_Problem(
+                f"the food table has no column '{b.nutrient}'", column=b.nutrient)])
+    return pool.without(drop), notes
+
+
+def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
+               options: PlanOptions, used: Mapping[str, int],
+               exclude: Iterable[str] = ()) -> list[DayFood]:
+    df = pool.df
+    excl = set(exclude)
+    foods = []
+    fav, dis = targets.diet.favourites, targets.diet.dislikes
+    price_col = df["price_per_100g"] if "price_per_100g" in df.columns else None
+    for fid in pool.ids:
+        if fid in excl:
+            continue
+        flags = pool.list_of(fid, "flags")
+        supp = "supplement" in flags
+        staple = options.staples_exempt and "staple" in flags
+        if not supp and not staple and used.get(fid, 0) >= options.max_days_per_food:
+            continue
+        row = df.loc[fid]
+        g = float(row["portion_g"])
+        per = {}
+        for n in nutrients:
+            v = float(row[n]) if n in row.index else math.nan
+            per[n] = 0.0 if math.isnan(v) else v * g / 100.0
+        w = 0.0 if supp else ITEM_COST
+        if fid in dis:
+            w += DISLIKE_COST
+        if fid in fav:
+            w -= FAVOURITE_REWARD
+        if options.objective == "usual" and fid in options.usual_foods:
+            w -= USUAL_REWARD
+        if not supp:
+            w += REUSE_COST * used.get(fid, 0)
+        price = 0.0
+        if price_col is not None:
+            p = float(row["price_per_100g"])
+            price = 0.0 if math.isnan(p) else p * g / 100.0
+        foods.append(DayFood(fid, tuple(sorted(pool.list_of(fid, "slots"))), per, g,
+                             float(row["min_portions"]), float(row["max_portions"]), w, price,
+                             supp))
+    return foods
+
+
+def _day_bounds(targets: Targets, day: int, days: int,
+                achieved: Mapping[str, float], weekly_max: Mapping[str, float]) -> list[DayBound]:
+    out = []
+    for i, b in enumerate(targets.bounds):
+        name = f"{i}_{b.nutrient}"
+        if b.period == "week" and b.min is not None:
+            remaining_days = days - day  # days after this one
+            need = b.min * days - achieved.get(name, 0.0)
+            catch_up = need - remaining_days * weekly_max.get(name, math.inf)
+            lo = max(b.daily_min or 0.0, catch_up if math.isfinite(catch_up) else 0.0)
+            out.append(DayBound(name, b.nutrient, lo, b.max, b.supplements_only))
+        else:
+            out.append(DayBound(name, b.nutrient, b.min, b.max, b.supplements_only))
+    return out
+
+
+def _nutrients(targets: Targets, pool: FoodTable) -> list[str]:
+    ns = {b.nutrient for b in targets.bounds} | {"energy_kcal"}
+    return sorted(n for n in ns if n in pool.df.columns)
+
+
+def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[DayFood],
+           bounds: list[DayBound], forbid: Sequence[frozenset[str]],
+           locks: Sequence[tuple[str, str, float]] = (),
+           fixed: Sequence[tuple[str, str, float]] = ()) -> DayModel:
+    return DayModel(
+        foods=foods, bounds=bounds, slots=options.slots,
+        energy_centre=targets.energy_kcal, slot_shares=options.slot_shares,
+        items_per_meal=options.max_items_per_meal, min_foods=options.min_foods_per_day,
+        max_foods=options.max_foods_per_day, max_grams=options.max_grams_per_day,
+        require_main_meals=options.require_main_meals, continuous=options.continuous,
+        objective=options.objective, forbid_sets=forbid if options.distinct_days else (),
+        locks=locks, fixed=fixed)
+
+
+def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
+            nutrients: Sequence[str]) -> DayPlan:
+    meals = []
+    for s in options.slots:
+        items = []
+        for slot, fid, n in res.items:
+            if slot != s:
+                continue
+            row = pool.row(fid)
+            g = float(row["portion_g"])
+            items.append(PlanItem(fid, str(row["name"]), n, str(row["portion_name"]), n * g,
+                                  "supplement" in pool.list_of(fid, "flags")))
+        meals.append(Meal(s, tuple(items)))
+    all_items = [it for m in meals for it in m.items]
+    totals, _ = day_totals(all_items, pool, nutrients)
+    return DayPlan(day, tuple(meals), totals)
+
+
+def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
+                nutrients: Sequence[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for i, b in enumerate(targets.bounds):
+        if b.period != "week" or b.min is None:
+            continue
+        foods = _day_foods(pool, nutrients, targets, options, {})
+        day_b = [DayBound(f"{j}_{c.nutrient}", c.nutrient,
+                          c.daily_min if c.period == "week" else c.min, c.max,
+                          c.supplements_only) for j, c in enumerate(targets.bounds)]
+        m = replace(_model(pool, targets, options, foods, day_b, ()),
+                    maximise=(b.nutrient, 1))
+        r = solve_day(m, time_limit=2.0, gap_rel=0.05)
+        if r.items:
+            best = sum(f.per_portion.get(b.nutrient, 0.0) * n for s, fid, n in r.items
+                       for f in foods if f.food_id == fid)
+            out[f"{i}_{b.nutrient}"] = 0.8 * best
+    return out
+
+
+def _info(results: Sequence[DayResult], method: str) -> SolveInfo:
+    statuses = {r.status for r in results}
+    status = "optimal" if statuses == {"optimal"} else "feasible"
+    obj = sum(r.objective or 0.0 for r in results)
+    bounds = [r.best_bound for r in results]
+    best = sum(b for b in bounds if b is not None) if all(b is not None for b in bounds) else None
+    gap = None
+    if best is not None:
+        gap = max(0.0, (obj - best) / max(abs(obj), 1e-9)) if abs(obj) > 1e-9 else 0.0
+    return SolveInfo(status, obj, best, gap, sum(r.seconds for r in results),
+                     sum(r.build_seconds for r in results), method)
+
+
+def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = None,
+              supplements: FoodTable | None = None,
+              keep_days: Mapping[int, DayPlan] | None = None) -> Plan:
+    """Plan ``options.days`` days that meet every bound, verified before it is returned.
+
+    Args:
+        table: the food table (shipped, user, or merged).
+        targets: the bounds and diet filter.
+        options: plan options (defaults: 7 days, integer portions, balanced).
+        supplements: the supplements table, used only when ``targets.allow_supplements``.
+        keep_days: days to keep as they are (for regenerating one day of a plan).
+
+    Returns:
+        The verified plan.
+
+    Raises:
+        InfeasiblePlanError: no plan meets the bounds; ``.diagnosis`` says why and what fixes it.
+        SolverTimeoutError: no plan was found within the time limit.
+        PlanVerificationError: the solver's plan failed verification (a bug; never returned).
+    """
+    options = options or PlanOptions()
+    if not 1 <= options.days <= 14:
+        raise TargetsError("plan options", [_Problem("days must be between 1 and 14",
+                                                     column="days")])
+    start = time.perf_counter()
+    pool, notes = candidate_pool(table, targets, options, supplements)
+    nutrients = _nutrients(targets, pool)
+    keep = dict(keep_days or {})
+    used: Counter[str] = Counter()
+    achieved: Counter[str] = Counter()
+    for d in keep.values():
+        _count(d, pool, options, used)
+        _achieve(d, targets, pool, achieved)
+    weekly_max = _weekly_max(pool, targets, options, nutrients)
+    days: dict[int, DayPlan] = dict(keep)
+    results: list[DayResult] = []
+    for day in range(1, options.days + 1):
+        if day in keep:
+            continue
+        elapsed = time.perf_counter() - start
+        budget = options.time_limit - elapsed
+        if budget <= 0:
+            raise SolverTimeoutError(
+                f"no plan within the {options.time_limit:g} s time limit (stopped at day {day})")
+        remaining = sum(1 for d in range(day, options.days + 1) if d not in keep)
+        foods = _day_foods(pool, nutrients, targets, options, used)
+        bounds = _day_bounds(targets, day, options.days, achieved, weekly_max)
+        forbid = [d.food_ids() for d in days.values()]
+        locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
+        _check_locks(locks, foods, day)
+        model = _model(pool, targets, options, foods, bounds, forbid, locks)
+        res = solve_day(model, time_limit=min(options.day_time_limit, budget / remaining * 1.5),
+                        gap_rel=options.gap_rel, gap_abs=options.gap_abs)
+        if res.status == "timeout":
+            raise SolverTimeoutError(
+                f"day {day}: no plan found within the time limit; try fewer foods or a "
+                "longer --time-limit")
+        if res.status == "infeasible":
+            diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
+                                 pool=pool)
+            raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
+        results.append(res)
+        dp = _to_day(day, res, pool, options, nutrients)
+        days[day] = dp
+        _count(dp, pool, options, used)
+        _achieve(dp, targets, pool, achieved)
+    ordered = tuple(days[d] for d in range(1, options.days + 1))
+    return _finish(ordered, pool, targets, options, results, notes, "day-by-day MILP")
+
+
+def _count(d: DayPlan, pool: FoodTable, options: PlanOptions, used: Counter[str]) -> None:
+    for fid in d.food_ids():
+        used[fid] += 1
+
+
+def _achieve(d: DayPlan, targets: Targets, pool: FoodTable, achieved: Counter[str]) -> None:
+    for i, b in enumerate(targets.bounds):
+        if b.period == "week":
+            tot, _ = day_totals(d.items, pool, [b.nutrient])
+            achieved[f"{i}_{b.nutrient}"] += tot[b.nutrient]
+
+
+def _check_locks(locks: Sequence[tuple[str, str, float]], foods: Sequence[DayFood],
+                 day: int) -> None:
+    ok = {(s, f.food_id) for f in foods for s in f.slots}
+    for s, fid, _n in locks:
+        if (s, fid) not in ok:
+            raise TargetsError("locks", [_Problem(
+                f"day {day}: '{fid}' cannot be locked into {s}: it is filtered out, banned, "
+                f"used on too many days, or does not suit {s}", column="locks")])
+
+
+def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, options: PlanOptions,
+            results: Sequence[DayResult], notes: Sequence[str], method: str) -> Plan:
+    violations = verify_plan(days, pool, targets, options, allowed=frozenset(pool.ids))
+    if violations:
+        raise PlanVerificationError(violations)
+    checks = tuple(check_bounds(days, pool, targets))
+    warnings = list(targets.warnings) + list(notes)
+    unknown = sorted({(c.nutrient, f) for c in checks for f in c.unknown_foods})
+    by_n: dict[str, set[str]] = {}
+    for n, f in unknown:
+        by_n.setdefault(n, set()).add(f)
+    for n, fs in sorted(by_n.items()):
+        warnings.append(f"{nutrient_label(n)}: value unknown for {len(fs)} planned food(s) "
+                        f"({', '.join(sorted(fs)[:5])}{'...' if len(fs) > 5 else ''}); "
+                        "counted as 0")
+    return Plan(days, targets, options, _info(results, method), checks, True, tuple(warnings))
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
+             supplements: FoodTable | None = None, *, day: int = 1,
+             model: DayModel | None = None, pool: FoodTable | None = None) -> Diagnosis:
+    """Explain why no plan exists: unmet bounds, how far at best, and what would fix it.
+
+    Re-solves the day with a slack on every bound (minimising total relative slack), then
+    tries relaxations (allow excluded flags, supplements, banned/excluded foods, a broader
+    diet) and keeps those that make the day feasible.
+    """
+    if pool is None:
+        pool, _ = candidate_pool(table, targets, options, supplements)
+    nutrients = _nutrients(targets, pool)
+    if model is None:
+        foods = _day_foods(pool, nutrients, targets, options, {})
+        model = _model(pool, targets, options, foods, _day_bounds(targets, 1, 1, {}, {}), ())
+    el = solve_day(replace(model, elastic=True), time_limit=5.0, gap_rel=1e-4)
+    shortfalls: list[Shortfall] = []
+    rules: list[str] = []
+    by_name = {b.name: b for b in model.bounds}
+    if el.status in ("optimal", "feasible"):
+        for name, (below, above) in el.slacks.items():
+            b = by_name[name]
+            unit = _unit(targets, b.nutrient)
+            if below > 1e-6 and b.lo is not None:
+                shortfalls.append(Shortfall(b.nutrient, unit, "min", b.lo, b.lo - below,
+                                            (day,) if options.days > 1 else ()))
+            if above > 1e-6 and b.hi is not None:
+                shortfalls.append(Shortfall(b.nutrient, unit, "max", b.hi, b.hi + above,
+                                            (day,) if options.days > 1 else ()))
+    if not shortfalls:
+        rules.append(_rule_conflict(model, day))
+    fixes = _suggest_fixes(table, targets, options, supplements, shortfalls, day)
+    return Diagnosis(tuple(shortfalls), tuple(fixes), tuple(rules))
+
+
+def _unit(targets: Targets, nutrient: str) -> str:
+    for b in targets.bounds:
+        if b.nutrient == nutrient and b.unit:
+            return b.unit.replace("/d", "").replace("/day", "")
+    from .units import unit_of
+
+    return unit_of(nutrient) or ""
+
+
+def _rule_conflict(model: DayModel, day: int) -> str:
+    if not model.foods:
+        return f"day {day}: no food is left after the diet filters, bans and variety caps"
+    missing = [s for s in MAIN_MEALS if s in model.slots
+               and not any(s in f.slots for f in model.foods)]
+    if missing:
+        return f"day {day}: no allowed food suits {', '.join(missing)}"
+    return (f"day {day}: the realism rules (portions, items per meal, foods per day, energy "
+            "shares per meal, foods on at most N days) cannot all hold with the foods left; "
+            "allow more days per food or fewer filters")
+
+
+def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
+              supplements: FoodTable | None) -> bool:
+    try:
+        pool, _ = candidate_pool(table, targets, options, supplements)
+    except TargetsError:
+        return False
+    nutrients = _nutrients(targets, pool)
+    foods = _day_foods(pool, nutrients, targets, options, {})
+    m = _model(pool, targets, options, foods, _day_bounds(targets, 1, 1, {}, {}), ())
+    return solve_day(m, time_limit=3.0, gap_rel=0.05).status in ("optimal", "feasible")
+
+
+def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
+                   supplements: FoodTable | None, shortfalls: Sequence[Shortfall],
+                   day: int) -> list[Fix]:
+    fixes: list[Fix] = []
+    if not shortfalls:
+        return fixes
+    names = ", ".join(sorted({nutrient_label(s.nutrient) for s in shortfalls}))
+    candidates: list[Fix] = []
+    for flag in sorted(targets.diet.exclude_flags):
+        if flag == "supplement":
+            continue
+        candidates.append(Fix(f"allow foods flagged '{flag}'"
+                              f"{_flag_hint(flag)} to reach {names}", "allow_flag", None, flag))
+    if not targets.allow_supplements and supplements is not None and len(supplements):
+        candidates.append(Fix(f"allow supplements for {names}", "allow_supplements"))
+    for fid in sorted(targets.diet.exclude_foods | options.bans):
+        if table.has(fid):
+            candidates.append(Fix(f"allow {table.row(fid)['name']} again", "allow_food",
+                                  None, fid))
+    broader = {"vegan": "vegetarian", "vegetarian": "pescatarian"}.get(targets.diet.diet or "")
+    if broader:
+        candidates.append(Fix(f"plan {broader} instead of {targets.diet.diet}",
+                              "change_diet", None, broader))
+    for fx in candidates:
+        t2, o2 = apply_fix(targets, options, fx)
+        if _feasible(table, t2, o2, supplements):
+            fixes.append(fx)
+    for s in shortfalls:
+        if s.nutrient in WEEKLY_OK and options.days > 1 and any(
+                b.nutrient == s.nutrient and b.period == "day" for b in targets.bounds):
+            fixes.append(Fix(f"hold {nutrient_label(s.nutrient)} as a weekly average with a "
+                             "daily floor", "hold_weekly", s.nutrient))
+        new = math.floor(s.best * 100) / 100 if s.kind == "min" else math.ceil(s.best * 100) / 100
+        word = "lower the minimum" if s.kind == "min" else "raise the maximum"
+        fixes.append(Fix(f"{word} of {nutrient_label(s.nutrient)} to {new:g} {s.unit}",
+                         "relax_bound", s.nutrient, new))
+    return fixes
+
+
+def _flag_hint(flag: str) -> str:
+    return {"fortified": " (e.g. fortified plant drinks, cereals)",
+            "uv_vitamin_d": " (UV-exposed mushrooms)",
+            "vitamin_k_antagonist_caution": " (natto)"}.get(flag, "")
+
+
+def apply_fix(targets: Targets, options: PlanOptions, fix: Fix) -> tuple[Targets, PlanOptions]:
+    """Apply a suggested :class:`Fix` and return the changed targets and options."""
+    diet = targets.diet
+    if fix.kind == "allow_flag":
+        return replace(targets, diet=replace(
+            diet, exclude_flags=diet.exclude_flags - {str(fix.value)})), options
+    if fix.kind == "allow_supplements":
+        return replace(targets, allow_supplements=True), options
+    if fix.kind == "allow_food":
+        fid = str(fix.value)
+        return (replace(targets, diet=replace(diet, exclude_foods=diet.exclude_foods - {fid})),
+                replace(options, bans=options.bans - {fid}))
+    if fix.kind == "change_diet":
+        return replace(targets, diet=replace(diet, diet=str(fix.value))), options
+    if fix.kind == "hold_weekly":
+        from . import targets as tmod
+
+        hold = getattr(tmod, "hold_weekly", None)
+        if hold is not None:
+            held: Targets = hold(targets, [str(fix.nutrient)])
+            return held, options
+        return targets, options  # pragma: no cover
+    if fix.kind == "relax_bound":
+        value = float(fix.value) if fix.value is not None else None
+        new_bounds = []
+        for b in targets.bounds:
+            if b.nutrient == fix.nutrient and value is not None:
+                if b.min is not None and b.min > value and (b.max is None or value <= b.max):
+                    b = replace(b, min=value, daily_min=(min(b.daily_min, value)
+                                                         if b.daily_min is not None else None))
+                elif b.max is not None and b.max < value:
+                    b = replace(b, max=value)
+            new_bounds.append(b)
+        return replace(targets, bounds=tuple(new_bounds)), options
+    raise ValueError(f"unknown fix kind {fix.kind!r}")
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def regenerate_day(plan: Plan, day: int, table: FoodTable,
+                   supplements: FoodTable | None = None) -> Plan:
+    """Re-plan one day, keeping every other day exactly; the new day differs from the old."""
+    if not 1 <= day <= len(plan.days):
+        raise TargetsError("plan", [_Problem(f"no day {day} in a {len(plan.days)}-day plan",
+                                             column="day")])
+    keep = {d.day: d for d in plan.days if d.day != day}
+    old = plan.day(day).food_ids()
+    # keep the old day's set out: the regenerated day must differ
+    opts = plan.options
+    pseudo = DayPlan(0, (Meal("snack", tuple(
+        PlanItem(f, f, 0, "", 0) for f in sorted(old))),), {})
+    return _make_with_extra_forbid(table, plan.targets, opts, supplements, keep, pseudo)
+
+
+def _make_with_extra_forbid(table: FoodTable, targets: Targets, options: PlanOptions,
+                            supplements: FoodTable | None, keep: dict[int, DayPlan],
+                            extra: DayPlan) -> Plan:
+    # The extra day only feeds the "no identical day" cut; it is not part of the plan.
+    pool, notes = candidate_pool(table, targets, options, supplements)
+    nutrients = _nutrients(targets, pool)
+    used: Counter[str] = Counter()
+    achieved: Counter[str] = Counter()
+    for d in keep.values():
+        _count(d, pool, options, used)
+        _achieve(d, targets, pool, achieved)
+    weekly_max = _weekly_max(pool, targets, options, nutrients)
+    days = dict(keep)
+    results = []
+    for day in range(1, options.days + 1):
+        if day in keep:
+            continue
+        foods = _day_foods(pool, nutrients, targets, options, used)
+        # days after this one are kept: weekly catch-up counts them as achieved already
+        bounds = _day_bounds(targets, options.days, options.days, achieved, weekly_max)
+        forbid = [d.food_ids() for d in days.values()] + [extra.food_ids()]
+        locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
+        model = _model(pool, targets, options, foods, bounds, forbid, locks)
+        res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
+                        gap_abs=options.gap_abs)
+        if res.status not in ("optimal", "feasible"):
+            diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
+                                 pool=pool)
+            raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
+        results.append(res)
+        dp = _to_day(day, res, pool, options, nutrients)
+        days[day] = dp
+        _count(dp, pool, options, used)
+        _achieve(dp, targets, pool, achieved)
+    ordered = tuple(days[d] for d in range(1, options.days + 1))
+    return _finish(ordered, pool, targets, options, results, notes, "regenerated day")
+
+
+def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
+              supplements: FoodTable | None = None) -> Plan:
+    """Replace one item by the best alternative, keeping the rest of the day if possible.
+
+    First tries to keep every other item of the day fixed and change only ``slot``; if no
+    alternative fits, re-plans the day without ``food_id``. Other days never change.
+    """
+    d = plan.day(day)
+    if not any(it.food_id == food_id for m in d.meals if m.slot == slot for it in m.items):
+        raise TargetsError("plan", [_Problem(f"day {day} {slot} has no '{food_id}'",
+                                             column="food_id")])
+    options = plan.options
+    targets = plan.targets
+    pool, notes = candidate_pool(table, targets, options, supplements)
+    nutrients = _nutrients(targets, pool)
+    keep = {x.day: x for x in plan.days if x.day != day}
+    used: Counter[str] = Counter()
+    achieved: Counter[str] = Counter()
+    for k in keep.values():
+        _count(k, pool, options, used)
+        _achieve(k, targets, pool, achieved)
+    foods = _day_foods(pool, nutrients, targets, options, used, exclude=[food_id])
+    bounds = _day_bounds(targets, options.days, options.days, achieved, {})
+    forbid = [k.food_ids() for k in keep.values()]
+    fixed = [(m.slot, it.food_id, it.portions) for m in d.meals for it in m.items
+             if m.slot != slot]
+    candidates = {f.food_id for f in foods}
+    fixed = [t for t in fixed if t[1] in candidates]
+    model = _model(pool, targets, options, foods, bounds, forbid, fixed=fixed)
+    res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
+                        gap_abs=options.gap_abs)
+    if res.status not in ("optimal", "feasible"):
+        model = _model(pool, targets, options, foods, bounds, forbid)
+        res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
+                        gap_abs=options.gap_abs)
+    if res.status not in ("optimal", "feasible"):
+        diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
+                             pool=pool)
+        raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
+    new_day = _to_day(day, res, pool, options, nutrients)
+    days = dict(keep)
+    days[day] = new_day
+    ordered = tuple(days[i] for i in range(1, options.days + 1))
+    return _finish(ordered, pool, targets, options, [res], notes, "swapped item")
+
+
+# --------------------------------------------------------------------------- plain LP
+
+
+@dataclass(frozen=True)
+class BindingBound:
+    """A bound that limits the LP optimum, with its shadow price."""
+
+    nutrient: str
+    side: str  # "min" or "max"
+    bound: float
+    unit: str
+    shadow_price: float  # objective change per +1 unit of the bound
+
+    def describe(self, objective_unit: str) -> str:
+        """Plain words: '+10 mg magnesium raises the cost by 0.031'."""
+        step = _step(self.bound)
+        delta = self.shadow_price * step
+        verb = "raises" if delta > 0 else "lowers"
+        return (f"{nutrient_label(self.nutrient)} {self.side} {self.bound:g} {self.unit}: "
+                f"+{step:g} {self.unit} {verb} the {objective_unit} by {abs(delta):.3g}")
+
+
+def _step(bound: float) -> float:
+    if bound <= 0:
+        return 1.0
+    return float(10 ** max(-1, math.floor(math.log10(bound)) - 1))
+
+
+@dataclass(frozen=True)
+class DietLP:
+    """The plain diet LP: continuous grams, nutrient bounds, minimum cost (or mass)."""
+
+    status: str
+    grams: Mapping[str, float]
+    totals: Mapping[str, float]
+    objective: float | None
+    objective_unit: str
+    binding: tuple[BindingBound, ...]
+    seconds: float
+
+
+def solve_diet_lp(table: FoodTable, targets: Targets, *, max_grams_per_food: float = 500.0,
+                  objective: str = "auto") -> DietLP:
+    """Solve the classic diet LP (Stigler): grams of each food, meeting every bound.
+
+    Minimises cost when every food has ``price_per_100g`` (or ``objective='cost'``),
+    otherwise total grams. Returns the binding bounds with their shadow prices.
+    """
+    pool = _filter(table, targets)
+    df = pool.df
+    use_cost = objective == "cost" or (
+        objective == "auto" and "price_per_100g" in df.columns
+        and bool(df["price_per_100g"].notna().all()))
+    if use_cost and ("price_per_100g" not in df.columns
+                     or bool(df["price_per_100g"].isna().any())):
+        raise TargetsError(pool.source, [_Problem(
+            "the cost objective needs price_per_100g for every food", column="price_per_100g")])
+    t0 = time.perf_counter()
+    prob = pulp.LpProblem("diet_lp", pulp.LpMinimize)
+    g = {fid: pulp.LpVariable(f"g_{fid}", lowBound=0, upBound=max_grams_per_food)
+         for fid in pool.ids}
+    if use_cost:
+        prob += pulp.lpSum(float(df.at[f, "price_per_100g"]) / 100.0 * v for f, v in g.items())
+    else:
+        prob += pulp.lpSum(g.values())
+    cons: dict[str, tuple[Bound, str]] = {}
+    for i, b in enumerate(targets.bounds):
+        if b.nutrient not in df.columns:
+            raise TargetsError("targets", [_Problem(
+                f"the food table has no column '{b.nutrient}'", column=b.nutrient)])
+        col = df[b.nutrient].fillna(0.0)
+        expr = pulp.lpSum(float(col[f]) / 100.0 * v for f, v in g.items() if col[f] != 0)
+        lo = b.min
+        if lo is not None:
+            name = f"lo_{i}_{b.nutrient}"
+            prob += expr >= lo, name
+            cons[name] = (b, "min")
+        if b.max is not None and not b.supplements_only:
+            name = f"hi_{i}_{b.nutrient}"
+            prob += expr <= b.max, name
+            cons[name] = (b, "max")
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=30))
+    secs = time.perf_counter() - t0
+    unit = "cost" if use_cost else "grams of food"
+    if prob.sol_status != pulp.LpSolutionOptimal:
+        return DietLP("infeasible", {}, {}, None, unit, (), secs)
+    grams = {f: float(v.value() or 0.0) for f, v in g.items() if (v.value() or 0.0) > 1e-6}
+    totals = {}
+    for n in {b.nutrient for b in targets.bounds}:
+        col = df[n].fillna(0.0)
+        totals[n] = sum(float(col[f]) * q / 100.0 for f, q in grams.items())
+    binding = []
+    for name, c in prob.constraints.items():
+        if name in cons and abs(c.pi or 0.0) > 1e-9:
+            b, side = cons[name]
+            binding.append(BindingBound(b.nutrient, side, float(b.min if side == "min"
+                                                                else b.max or 0.0),
+                                        _unit(targets, b.nutrient), float(c.pi)))
+    binding.sort(key=lambda x: -abs(x.shadow_price * _step(x.bound)))
+    return DietLP("optimal", grams, totals, float(pulp.value(prob.objective)), unit,
+                  tuple(binding), secs)
+
+
+def plan_frame(plan: Plan) -> pd.DataFrame:
+    """The plan as one row per item (day, slot, food, portions, household, grams)."""
+    rows = [{"day": d.day, "slot": m.slot, "food_id": it.food_id, "name": it.name,
+             "portions": it.portions, "household": it.household, "grams": it.grams}
+            for d in plan.days for m in d.meals for it in m.items]
+    return pd.DataFrame(rows)
