@@ -485,7 +485,7 @@ def targets_for(
         if row.ul is None:
             continue
         col = "retinol_ug" if nutrient == "vitamin_a" else row.column
-        what = "preformed vitamin A (retinol)" if nutrient == "vitamin_a" else "total intake"
+        what = "preformed vitamin A only" if nutrient == "vitamin_a" else "total intake"
         bounds.append(Bound(col, None, row.ul, _unit(col),
                             f"UL: {_first_url(row.ul_note, row.source_url)}",
                             f"tolerable upper intake level for {_who(row)} ({what})"))
