@@ -170,7 +170,10 @@ def k2_values(
     if k2 is not None:
         low = k2 if low is None else min(low, k2)
         high = k2 if high is None else max(high, k2)
-    return (None if k2 is None else round(k2, 4), low, high, src)
+    def r4(x: float | None) -> float | None:
+        return None if x is None else round(x, 4)
+
+    return r4(k2), r4(low), r4(high), src
 
 
 def _portion_name(amount: float, description: str, grams: float) -> str:
