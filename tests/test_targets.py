@@ -475,3 +475,54 @@ def test_diet_filter_words_are_checked(kwargs: dict[str, object], message: str) 
     """Unknown diet words are refused with the field named."""
     with pytest.raises(TargetsError, match=message):
         diet_filter(**kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- shipped table
+
+
+FEASIBILITY_CASES = {
+    "default woman 45": ({}, Person(45, "female")),
+    "man 75, full DRI": ({"full_dri": True}, Person(75, "male")),
+    "pregnancy, full DRI": ({"full_dri": True}, Person(30, "female", "pregnancy")),
+    "vegan keto": ({"keto_net_carbs": 25, "diet": DietFilter(diet="vegan")},
+                   Person(45, "female")),
+    "anticoagulant": ({"anticoagulant": Anticoagulant(80, 150)}, Person(70, "male")),
+    "ckd": ({"ckd": KidneyLimits(2000, 800)}, Person(60, "female")),
+    "macro shares, dairy-free": ({"macro_shares": True, "diet": diet_filter(dairy_free=True)},
+                                 Person(45, "female")),
+}
+
+
+@pytest.mark.parametrize("case", list(FEASIBILITY_CASES))
+def test_defaults_are_feasible_on_the_shipped_table(case: str) -> None:
+    """Each profile names only shipped columns and is met by some mix of allowed foods.
+
+    The check is the continuous relaxation (grams per food, at most 400 g of any food and
+    2.5 kg a day, no supplements, unknown values as 0): if it fails, no plan can exist.
+    """
+    import numpy as np
+    from scipy.optimize import linprog
+
+    from mealplan.foods import load_default_table
+
+    kwargs, person = FEASIBILITY_CASES[case]
+    table = load_default_table()
+    t = targets_for(person, **kwargs)  # type: ignore[arg-type]
+    validate_targets(t, table)
+    allowed = filter_foods(table, t.diet).df
+    rows, rhs = [], []
+    for b in t.bounds:
+        if b.supplements_only:
+            continue
+        per_gram = allowed[b.nutrient].astype(float).fillna(0.0).to_numpy() / 100.0
+        if b.min is not None:
+            rows.append(-per_gram)
+            rhs.append(-b.min)
+        if b.max is not None:
+            rows.append(per_gram)
+            rhs.append(b.max)
+    rows.append(np.ones(len(allowed)))
+    rhs.append(2500.0)
+    res = linprog(np.zeros(len(allowed)), A_ub=np.array(rows), b_ub=np.array(rhs),
+                  bounds=[(0.0, 400.0)] * len(allowed), method="highs")
+    assert res.status == 0, res.message
