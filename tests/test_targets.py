@@ -427,12 +427,12 @@ def test_diets_use_diet_tags(foods: FoodTable, diet: str, expected: set[str]) ->
     ({"allergens": ["soy", "fish"]}, {"tofu", "natto", "soy_drink", "salmon"}),
     ({"exclude_flags": ["fortified", "supplement"]}, {"soy_drink", "magnesium_tablet"}),
     ({"exclude_groups": ["poultry"]}, {"chicken", "chicken_liver"}),
-    ({"exclude_foods": ["tofu"], "dislikes": ["salmon"]}, {"tofu", "salmon"}),
-    ({"favourites": ["gouda"], "keto": True}, set()),
+    ({"exclude_foods": ["tofu", "salmon"]}, {"tofu", "salmon"}),
+    ({"favourites": ["gouda"], "dislikes": ["salmon"], "keto": True}, set()),
 ])
 def test_filters_drop_exactly_the_right_foods(foods: FoodTable, kwargs: dict[str, object],
                                               dropped: set[str]) -> None:
-    """Each filter removes exactly its foods; favourites and keto do not filter."""
+    """Each filter removes exactly its foods; favourites, dislikes and keto do not filter."""
     d = diet_filter(**kwargs)  # type: ignore[arg-type]
     assert set(foods.ids) - _ids(foods, d) == dropped
 

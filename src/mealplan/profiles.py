@@ -29,7 +29,7 @@ only ``[[bounds]]`` is required. Format (version 1)::
     exclude_foods = ["natto"]     # food ids
     exclude_groups = ["Beverages"]
     exclude_flags = ["supplement"]  # see mealplan.units.FLAGS
-    dislikes = []                 # food ids, left out
+    dislikes = []                 # food ids, avoided (soft)
     favourites = ["banana_raw"]   # food ids, rewarded (soft)
 
     [[bounds]]                    # one table per bound, in order (bounds[1], bounds[2], ...)

@@ -762,7 +762,7 @@ def diet_filter(*, diet: str | None = None, keto: bool = False, dairy_free: bool
         exclude_foods: food ids never to use.
         exclude_groups: food groups never to use (matched case-insensitively).
         exclude_flags: flags whose foods are never used (``fortified``, ``supplement``, ...).
-        dislikes: food ids the person dislikes (left out).
+        dislikes: food ids the optimiser avoids (soft; ``exclude_foods`` is the hard list).
         favourites: food ids the optimiser rewards (soft).
 
     Returns:
@@ -824,8 +824,9 @@ def filter_foods(table: FoodTable, diet: DietFilter) -> FoodTable:
 
     A diet keeps foods whose ``diet_tags`` include it (vegan foods count as vegetarian,
     vegetarian and vegan foods as pescatarian; untagged foods pass no diet). Foods with any
-    listed allergen or flag, in an excluded group, excluded or disliked are dropped.
-    Favourites and keto do not filter (favourites are rewarded; keto is a net-carb bound).
+    listed allergen or flag, in an excluded group or in ``exclude_foods`` are dropped.
+    Favourites, dislikes and keto do not filter: the optimiser rewards favourites and
+    penalises dislikes (soft), and keto is a net-carb bound.
 
     Args:
         table: the food table.
@@ -852,7 +853,6 @@ def filter_foods(table: FoodTable, diet: DietFilter) -> FoodTable:
     if diet.exclude_groups:
         groups = {g.strip().lower() for g in diet.exclude_groups}
         keep &= ~df["food_group"].map(lambda v: str(v).strip().lower() in groups).astype(bool)
-    drop = diet.exclude_foods | diet.dislikes
-    if drop:
-        keep &= ~df.index.isin(list(drop))
+    if diet.exclude_foods:
+        keep &= ~df.index.isin(list(diet.exclude_foods))
     return table.subset(str(i) for i in df.index[keep])
