@@ -526,3 +526,17 @@ def test_defaults_are_feasible_on_the_shipped_table(case: str) -> None:
     res = linprog(np.zeros(len(allowed)), A_ub=np.array(rows), b_ub=np.array(rhs),
                   bounds=[(0.0, 400.0)] * len(allowed), method="highs")
     assert res.status == 0, res.message
+
+
+def test_safety_modes_on_the_shipped_table() -> None:
+    """Anticoagulant mode drops natto; pregnancy drops every liver food of the shipped table."""
+    from mealplan.foods import load_default_table
+
+    table = load_default_table()
+    anti = filter_foods(table, targets_for(Person(70, "male"),
+                                           anticoagulant=Anticoagulant(80, 150)).diet)
+    assert "natto" in table.ids and "natto" not in anti.ids
+    preg = filter_foods(table, targets_for(Person(30, "female", "pregnancy")).diet)
+    livers = {i for i in table.ids if "liver" in i}
+    assert livers and not livers & set(preg.ids)
+    assert len(table) - len(preg) == len(livers)
