@@ -21,6 +21,7 @@ Variables
 
 Objective (balanced): minimise
     :math:`100 (d^+ + d^-)/E^* + \sum_{fs} w_f y_{fs} + \lambda \sum_{fs} g_f x_{fs} / 100`
+    (energy within +/- 3 % of the centre costs nothing: constraint 4 has a dead zone)
     where :math:`w_f` = item cost (fewer foods) + dislike penalty - favourite reward
     + a small penalty per earlier day that used f (variety); cost: :math:`\sum p_f x_{fs}`
     (price per portion) plus the item cost; usual: balanced with a large reward on the
@@ -31,7 +32,7 @@ Constraints (named in the .lp file by the same numbers)
     1. portion: :math:`m_f y_{fs} \le x_{fs} \le M_f y_{fs}` (no item below its minimum);
     2. once a day: :math:`\sum_s y_{fs} \le 1`;
     3. bounds: :math:`L_b \le \sum_{fs} a_{fn} x_{fs} \le U_b` (+/- slack when elastic);
-    4. energy centre: :math:`\sum a_{f,kcal} x_{fs} - d^+ + d^- = E^*`;
+    4. energy centre: :math:`(1-z)E^* - d^- \le \sum a_{f,kcal} x_{fs} \le (1+z)E^* + d^+`;
     5. slot energy share: :math:`\sigma^-_s E^* \le \sum_f a_{f,kcal} x_{fs} \le \sigma^+_s E^*`;
     6. main meals: :math:`\sum_f y_{fs} \ge 1` for breakfast, lunch, dinner;
     7. items per meal: :math:`\sum_f y_{fs} \le K_s`;
@@ -105,6 +106,7 @@ class DayModel:
     continuous: bool = False
     objective: str = "balanced"
     grams_weight: float = 0.05
+    energy_dead_zone: float = 0.03
     forbid_sets: Sequence[frozenset[str]] = ()
     locks: Sequence[tuple[str, str, float]] = ()  # (slot, food_id, portions)
     fixed: Sequence[tuple[str, str, float]] = ()  # items that must stay exactly as they are
@@ -198,8 +200,10 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         e = model.energy_centre
         d_plus = pulp.LpVariable("energy_above", lowBound=0)
         d_minus = pulp.LpVariable("energy_below", lowBound=0)
-        # 4. energy centre
-        prob += energy - d_plus + d_minus == e, "c4_energy_centre"
+        # 4. energy centre (no penalty inside +/- energy_dead_zone of the centre)
+        dz = model.energy_dead_zone * e
+        prob += energy - d_plus <= e + dz, "c4_energy_above"
+        prob += energy + d_minus >= e - dz, "c4_energy_below"
         objective_terms.append((d_plus + d_minus) * (100.0 / e))
         # 5. slot energy shares
         for s in slots:
@@ -255,8 +259,8 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         prob += pulp.lpSum(objective_terms)
 
     build = time.perf_counter() - t0
-    solver = pulp.HiGHS(msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel, gapAbs=gap_abs or None,
-                        threads=1, random_seed=0)
+    solver = pulp.HiGHS(msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
+                        gapAbs=gap_abs or None, threads=1, random_seed=0)
     t1 = time.perf_counter()
     prob.solve(solver)
     secs = time.perf_counter() - t1
@@ -295,3 +299,4 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         above = (hi_s.value() or 0.0) if hi_s is not None else 0.0
         slacks[name] = (below, above)
     return DayResult(status, tuple(items), obj, bound, gap, secs, build, slacks)
+

@@ -95,7 +95,7 @@ class PlanOptions:
     bans: frozenset[str] = frozenset()
     usual_foods: frozenset[str] = frozenset()
     unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
-    time_limit: float = 20.0
+    time_limit: float = 60.0
     gap_rel: float = 0.02
     gap_abs: float = 0.5  # objective points; 1 point = 1 % off the energy centre
     day_time_limit: float = 1.0

@@ -92,7 +92,8 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
         pool = merge_tables([pool, supp]) if len(supp) else pool
     pool = pool.without(options.bans)
     notes: list[str] = []
-    capped = sorted({b.nutrient for b in targets.bounds if b.max is not None})
+    capped = sorted({b.nutrient for b in targets.bounds
+                     if b.max is not None and not b.supplements_only})
     drop: set[str] = set()
     for n in capped:
         if n in options.unknown_as_zero:
@@ -115,24 +116,28 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
 def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                options: PlanOptions, used: Mapping[str, int],
                exclude: Iterable[str] = ()) -> list[DayFood]:
-    df = pool.df
+    """The day's candidates with per-portion amounts and objective weights."""
     excl = set(exclude)
-    foods = []
     fav, dis = targets.diet.favourites, targets.diet.dislikes
-    price_col = df["price_per_100g"] if "price_per_100g" in df.columns else None
-    for fid in pool.ids:
+    cols = ["portion_g", "min_portions", "max_portions", "slots", "flags",
+            *[n for n in nutrients if n in pool.df.columns]]
+    if "price_per_100g" in pool.df.columns:
+        cols.append("price_per_100g")
+    records = pool.df[cols].to_dict("index")
+    foods = []
+    for fid_key, row in records.items():
+        fid = str(fid_key)
         if fid in excl:
             continue
-        flags = pool.list_of(fid, "flags")
+        flags = frozenset(str(row["flags"]).split(";")) if row["flags"] else frozenset()
         supp = "supplement" in flags
         staple = options.staples_exempt and "staple" in flags
         if not supp and not staple and used.get(fid, 0) >= options.max_days_per_food:
             continue
-        row = df.loc[fid]
         g = float(row["portion_g"])
         per = {}
         for n in nutrients:
-            v = float(row[n]) if n in row.index else math.nan
+            v = float(row.get(n, math.nan))
             per[n] = 0.0 if math.isnan(v) else v * g / 100.0
         w = 0.0 if supp else ITEM_COST
         if fid in dis:
@@ -143,13 +148,11 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
             w -= USUAL_REWARD
         if not supp:
             w += REUSE_COST * used.get(fid, 0)
-        price = 0.0
-        if price_col is not None:
-            p = float(row["price_per_100g"])
-            price = 0.0 if math.isnan(p) else p * g / 100.0
-        foods.append(DayFood(fid, tuple(sorted(pool.list_of(fid, "slots"))), per, g,
-                             float(row["min_portions"]), float(row["max_portions"]), w, price,
-                             supp))
+        p = float(row.get("price_per_100g", math.nan))
+        price = 0.0 if math.isnan(p) else p * g / 100.0
+        slots = tuple(sorted(str(row["slots"]).split(";")))
+        foods.append(DayFood(fid, slots, per, g, float(row["min_portions"]),
+                             float(row["max_portions"]), w, price, supp))
     return foods
 
 
@@ -268,7 +271,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
     nutrients = _nutrients(targets, pool)
     keep = dict(keep_days or {})
     used: Counter[str] = Counter()
-    achieved: Counter[str] = Counter()
+    achieved: dict[str, float] = {}
     for d in keep.values():
         _count(d, pool, options, used)
         _achieve(d, targets, pool, achieved)
@@ -292,6 +295,11 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         model = _model(pool, targets, options, foods, bounds, forbid, locks)
         res = solve_day(model, time_limit=min(options.day_time_limit, budget / remaining * 1.5),
                         gap_rel=options.gap_rel, gap_abs=options.gap_abs)
+        if res.status == "timeout":  # no incumbent yet: give it the rest of the budget
+            budget = options.time_limit - (time.perf_counter() - start)
+            if budget > 0.2:
+                res = solve_day(model, time_limit=budget, gap_rel=options.gap_rel,
+                                gap_abs=options.gap_abs)
         if res.status == "timeout":
             raise SolverTimeoutError(
                 f"day {day}: no plan found within the time limit; try fewer foods or a "
@@ -314,11 +322,12 @@ def _count(d: DayPlan, pool: FoodTable, options: PlanOptions, used: Counter[str]
         used[fid] += 1
 
 
-def _achieve(d: DayPlan, targets: Targets, pool: FoodTable, achieved: Counter[str]) -> None:
+def _achieve(d: DayPlan, targets: Targets, pool: FoodTable, achieved: dict[str, float]) -> None:
     for i, b in enumerate(targets.bounds):
         if b.period == "week":
             tot, _ = day_totals(d.items, pool, [b.nutrient])
-            achieved[f"{i}_{b.nutrient}"] += tot[b.nutrient]
+            key = f"{i}_{b.nutrient}"
+            achieved[key] = achieved.get(key, 0.0) + tot[b.nutrient]
 
 
 def _check_locks(locks: Sequence[tuple[str, str, float]], foods: Sequence[DayFood],
@@ -527,7 +536,7 @@ def _make_with_extra_forbid(table: FoodTable, targets: Targets, options: PlanOpt
     pool, notes = candidate_pool(table, targets, options, supplements)
     nutrients = _nutrients(targets, pool)
     used: Counter[str] = Counter()
-    achieved: Counter[str] = Counter()
+    achieved: dict[str, float] = {}
     for d in keep.values():
         _count(d, pool, options, used)
         _achieve(d, targets, pool, achieved)
@@ -575,7 +584,7 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     nutrients = _nutrients(targets, pool)
     keep = {x.day: x for x in plan.days if x.day != day}
     used: Counter[str] = Counter()
-    achieved: Counter[str] = Counter()
+    achieved: dict[str, float] = {}
     for k in keep.values():
         _count(k, pool, options, used)
         _achieve(k, targets, pool, achieved)
@@ -666,7 +675,8 @@ def solve_diet_lp(table: FoodTable, targets: Targets, *, max_grams_per_food: flo
     g = {fid: pulp.LpVariable(f"g_{fid}", lowBound=0, upBound=max_grams_per_food)
          for fid in pool.ids}
     if use_cost:
-        prob += pulp.lpSum(float(df.at[f, "price_per_100g"]) / 100.0 * v for f, v in g.items())
+        prices = df["price_per_100g"].astype(float).to_dict()
+        prob += pulp.lpSum(prices[f] / 100.0 * v for f, v in g.items())
     else:
         prob += pulp.lpSum(g.values())
     cons: dict[str, tuple[Bound, str]] = {}
@@ -699,8 +709,8 @@ def solve_diet_lp(table: FoodTable, targets: Targets, *, max_grams_per_food: flo
     for name, c in prob.constraints.items():
         if name in cons and abs(c.pi or 0.0) > 1e-9:
             b, side = cons[name]
-            binding.append(BindingBound(b.nutrient, side, float(b.min if side == "min"
-                                                                else b.max or 0.0),
+            limit = b.min if side == "min" else b.max
+            binding.append(BindingBound(b.nutrient, side, float(limit or 0.0),
                                         _unit(targets, b.nutrient), float(c.pi)))
     binding.sort(key=lambda x: -abs(x.shadow_price * _step(x.bound)))
     return DietLP("optimal", grams, totals, float(pulp.value(prob.objective)), unit,
