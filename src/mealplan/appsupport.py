@@ -48,6 +48,7 @@ __all__ = [
     "apply_edits",
     "ban_food",
     "best_foods",
+    "bound_keys",
     "bounds_frame",
     "build_targets",
     "combine_tables",
@@ -82,7 +83,7 @@ KEY_NUTRIENTS: tuple[str, ...] = (
     "net_carbs_g",
 )
 
-BOUND_COLUMNS: tuple[str, ...] = ("nutrient", "label", "min", "max", "unit", "period",
+BOUND_COLUMNS: tuple[str, ...] = ("key", "nutrient", "label", "min", "max", "unit", "period",
                                   "supplements_only", "source", "reason")
 
 Basis = Literal["100 g", "portion", "100 kcal"]
@@ -106,11 +107,16 @@ def read_upload(raw: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTES) ->
     """
     if len(raw) > max_bytes:
         raise FoodTableError(filename, [Problem(
-            f"file is {len(raw) / 1024 / 1024:.1f} MB; the limit is "
-            f"{max_bytes / 1024 / 1024:g} MB")])
+            f"file is {_size(len(raw))}; the limit is {_size(max_bytes)}")])
     if not filename.lower().endswith(".csv"):
         raise FoodTableError(filename, [Problem("not a .csv file")])
     return parse_food_csv(raw, filename)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.3g} MB"
+    return f"{n / 1024:.3g} KB"
 
 
 def custom_food_table(fields: Mapping[str, object], label: str = "custom food") -> FoodTable:
@@ -253,9 +259,11 @@ class BoundEdit:
     """A dietitian's change to one bound, kept apart from the defaults so that it survives a
     change of person or safety mode (new safety bounds still appear).
 
-    A bound is identified by (``nutrient``, ``supplements_only``).
+    ``key`` identifies the default bound (see :func:`bound_keys`); additions have
+    ``"<nutrient>|added"``.
     """
 
+    key: str
     nutrient: str
     supplements_only: bool = False
     min: float | None = None
@@ -355,8 +363,25 @@ class AppSettings:
         return cls(**kwargs)
 
 
-def _bound_key(b: Bound | BoundEdit) -> tuple[str, bool]:
-    return (b.nutrient, bool(b.supplements_only))
+def bound_keys(bounds: Sequence[Bound]) -> list[str]:
+    """A stable key per bound: nutrient, supplements-only, shape (min/max/range), and the
+    occurrence of that combination (so the UL and a kidney cap on phosphorus differ).
+
+    Args:
+        bounds: the bounds, in order.
+
+    Returns:
+        One key per bound, e.g. ``"calcium_mg|food|min|0"``, ``"calcium_mg|food|max|0"``.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for b in bounds:
+        shape = "range" if b.min is not None and b.max is not None else (
+            "min" if b.min is not None else "max")
+        stem = f"{b.nutrient}|{'supplements' if b.supplements_only else 'food'}|{shape}"
+        keys.append(f"{stem}|{seen.get(stem, 0)}")
+        seen[stem] = seen.get(stem, 0) + 1
+    return keys
 
 
 def build_targets(s: AppSettings) -> Targets:
@@ -423,10 +448,10 @@ def apply_edits(targets: Targets, edits: Sequence[BoundEdit]) -> Targets:
     Raises:
         TargetsError: if the result has an invalid bound.
     """
-    by_key = {_bound_key(e): e for e in edits}
+    by_key = {e.key: e for e in edits}
     out: list[Bound] = []
-    for b in targets.bounds:
-        e = by_key.get(_bound_key(b))
+    for b, key in zip(targets.bounds, bound_keys(targets.bounds), strict=True):
+        e = by_key.get(key)
         if e is None or e.action == "add":
             out.append(b)
         elif e.action == "remove":
@@ -437,9 +462,8 @@ def apply_edits(targets: Targets, edits: Sequence[BoundEdit]) -> Targets:
                 daily_min = round(e.min * WEEKLY_FLOOR_FRACTION, 6)
             out.append(replace(b, min=e.min, max=e.max, period=e.period, daily_min=daily_min,
                                source=e.source or f"edited by you (default: {b.source})"))
-    have = {_bound_key(b) for b in out}
     for e in edits:
-        if e.action == "add" and _bound_key(e) not in have:
+        if e.action == "add":
             out.append(Bound(e.nutrient, e.min, e.max, unit_of(e.nutrient) or "",
                              e.source or "added by you", "", e.period,
                              round(e.min * WEEKLY_FLOOR_FRACTION, 6)
@@ -454,6 +478,7 @@ def apply_edits(targets: Targets, edits: Sequence[BoundEdit]) -> Targets:
 def bounds_frame(targets: Targets) -> pd.DataFrame:
     """Every bound as an editable table (one row per bound, in target order)."""
     rows = [{
+        "key": key,
         "nutrient": b.nutrient,
         "label": nutrient_label(b.nutrient) + (" (supplements)" if b.supplements_only else ""),
         "min": math.nan if b.min is None else float(b.min),
@@ -463,7 +488,7 @@ def bounds_frame(targets: Targets) -> pd.DataFrame:
         "supplements_only": bool(b.supplements_only),
         "source": b.source,
         "reason": b.reason,
-    } for b in targets.bounds]
+    } for b, key in zip(targets.bounds, bound_keys(targets.bounds), strict=True)]
     return pd.DataFrame(rows, columns=list(BOUND_COLUMNS))
 
 
@@ -478,8 +503,9 @@ def edits_from_frame(frame: pd.DataFrame, defaults: Targets,
                      known_nutrients: Sequence[str] | None = None) -> tuple[BoundEdit, ...]:
     """Compare an edited bounds table with the defaults and return the edits.
 
-    Rows are matched to default bounds by (nutrient, supplements_only). A default bound
-    missing from the table is recorded as removed; a row with no default is an addition.
+    Rows are matched to default bounds by their ``key`` column (:func:`bound_keys`). A
+    default bound missing from the table is recorded as removed; a row without a known key
+    (a new row, or one whose nutrient was changed) is an addition.
 
     Args:
         frame: the table from :func:`bounds_frame`, after editing.
@@ -495,21 +521,26 @@ def edits_from_frame(frame: pd.DataFrame, defaults: Targets,
     problems: list[Problem] = []
     known = set(known_nutrients) if known_nutrients is not None else set(NUTRIENTS) | {
         "net_carbs_g", "vitamin_k_total_ug"}
-    base = {_bound_key(b): b for b in defaults.bounds}
-    seen: dict[tuple[str, bool], int] = {}
+    base = dict(zip(bound_keys(defaults.bounds), defaults.bounds, strict=True))
+    seen: set[str] = set()
+    added = 0
     edits: list[BoundEdit] = []
     for i, rec in enumerate(frame.to_dict("records"), start=1):
         nutrient = str(rec.get("nutrient") or "").strip()
-        if not nutrient or nutrient.lower() == "nan":
+        if not nutrient or nutrient.lower() in ("nan", "none", "<na>"):
             problems.append(Problem("nutrient is empty", i, "nutrient"))
             continue
+        raw_key = rec.get("key")
+        key = str(raw_key).strip() if isinstance(raw_key, str) else ""
+        old = base.get(key)
+        if old is None or old.nutrient != nutrient or key in seen:
+            old = None
+            key = f"{nutrient}|added|{added}"
+            added += 1
+        seen.add(key)
         sup = rec.get("supplements_only")
-        key = (nutrient, bool(sup) if isinstance(sup, bool | int) else False)
-        if key in seen:
-            problems.append(Problem(f"{nutrient} is listed twice (first on row {seen[key]})",
-                                    i, "nutrient"))
-            continue
-        seen[key] = i
+        sup_only = old.supplements_only if old is not None else (
+            bool(sup) if isinstance(sup, bool | int) else False)
         vals: dict[str, float | None] = {}
         bad_number = False
         for col in ("min", "max"):
@@ -543,17 +574,17 @@ def edits_from_frame(frame: pd.DataFrame, defaults: Targets,
         if per == "week" and lo is None:
             problems.append(Problem("a weekly bound needs a min", i, "period"))
             continue
-        old = base.get(key)
         if old is None:
             if nutrient not in known:
                 problems.append(Problem(f"unknown nutrient '{nutrient}'", i, "nutrient"))
                 continue
-            edits.append(BoundEdit(nutrient, key[1], lo, hi, per, "add"))
+            edits.append(BoundEdit(key, nutrient, sup_only, lo, hi, per, "add"))
         elif (lo, hi, per) != (old.min, old.max, old.period):
-            edits.append(BoundEdit(nutrient, key[1], lo, hi, per, "change"))
+            edits.append(BoundEdit(key, nutrient, sup_only, lo, hi, per, "change"))
     for key, b in base.items():
-        if key not in seen and not problems:
-            edits.append(BoundEdit(b.nutrient, key[1], b.min, b.max, b.period, "remove"))
+        if key not in seen:
+            edits.append(BoundEdit(key, b.nutrient, b.supplements_only, b.min, b.max, b.period,
+                                   "remove"))
     if problems:
         raise TargetsError("bounds table", problems)
     return tuple(edits)

@@ -1,0 +1,324 @@
+"""Tests of the app's pure helpers (mealplan.appsupport): uploads, browsing, settings,
+the dietitian's bound edits, plan display tables and saved-plan views."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from mealplan import appsupport as ui
+from mealplan.errors import FoodTableError, ProfileError, StoreError, TargetsError
+from mealplan.foods import FoodTable, load_default_table
+from mealplan.plan import (
+    DayPlan,
+    Diagnosis,
+    Meal,
+    Plan,
+    PlanItem,
+    PlanOptions,
+    Shortfall,
+    SolveInfo,
+    check_bounds,
+)
+from mealplan.targets import K2_MAX_UG, K2_MIN_UG
+
+GOOD_CSV = b"id,name,magnesium_mg,energy_kcal\nmy_bar,My bar,120,400\n"
+
+
+@pytest.fixture(scope="module")
+def table() -> FoodTable:
+    """The shipped food table."""
+    return load_default_table()
+
+
+# -- uploads --------------------------------------------------------------------------------
+def test_upload_ok() -> None:
+    """A valid CSV becomes a table."""
+    t = ui.read_upload(GOOD_CSV, "mine.csv")
+    assert t.ids == ["my_bar"] and t.value("my_bar", "magnesium_mg") == 120
+
+
+def test_upload_too_large_is_refused_before_parsing() -> None:
+    """The size limit is checked in code, with the limit in the message."""
+    with pytest.raises(FoodTableError, match=r"file is 5\.37 KB; the limit is 1 KB"):
+        ui.read_upload(GOOD_CSV * 100, "big.csv", max_bytes=1024)
+    with pytest.raises(FoodTableError, match=r"the limit is 2 MB") as exc:
+        ui.read_upload(b"x" * (ui.MAX_UPLOAD_BYTES + 1), "big.csv")
+    assert exc.value.source == "big.csv"
+
+
+def test_upload_limit_matches_streamlit_config() -> None:
+    """The code's limit equals server.maxUploadSize in .streamlit/config.toml."""
+    import tomllib
+    from pathlib import Path
+
+    cfg = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["maxUploadSize"] == ui.MAX_UPLOAD_MB
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "expected"),
+    [
+        (GOOD_CSV, "foods.xlsx", "not a .csv file"),
+        (b"id,name,magnesium_mg\nBad Id,x,1\n", "a.csv", "row 1, column 'id': malformed id"),
+        (b"id,name,magnesium_mg\nok,x,-3\n", "a.csv", "row 1, column 'magnesium_mg': negative"),
+        (b"id,name,magnesium_mg\nok,x,lots\n", "a.csv", "'lots' is not a number"),
+        (b"\xff\xfe\x00", "a.csv", "not UTF-8"),
+    ],
+)
+def test_upload_errors_name_row_and_column(raw: bytes, name: str, expected: str) -> None:
+    """Bad uploads raise FoodTableError whose text says where the problem is."""
+    with pytest.raises(FoodTableError) as exc:
+        ui.read_upload(raw, name)
+    assert expected in exc.value.render()
+
+
+def test_custom_food_valid_and_invalid(table: FoodTable) -> None:
+    """A form's fields are validated like a CSV row; lists become ';' cells."""
+    t = ui.custom_food_table({"id": "oat_bar", "name": "Oat bar", "portion_name": "1 bar",
+                              "portion_g": 40.0, "magnesium_mg": 80.0, "k2_ug": None,
+                              "slots": ["snack"], "diet_tags": ["vegan"], "allergens": []})
+    assert t.list_of("oat_bar", "slots") == {"snack"}
+    assert math.isnan(t.value("oat_bar", "k2_ug")) if "k2_ug" in t.df else True
+    with pytest.raises(FoodTableError, match="name is empty"):
+        ui.custom_food_table({"id": "x1", "name": "", "magnesium_mg": 1.0})
+    with pytest.raises(FoodTableError, match="portion grams must be > 0"):
+        ui.custom_food_table({"id": "x1", "name": "X", "portion_name": "cup",
+                              "portion_g": 0.0, "magnesium_mg": 1.0})
+    with pytest.raises(FoodTableError, match="is in both"):
+        ui.combine_tables(table, [ui.custom_food_table({"id": "natto", "name": "N",
+                                                        "magnesium_mg": 1.0})])
+
+
+# -- browsing -------------------------------------------------------------------------------
+def test_browser_search_all_words(table: FoodTable) -> None:
+    """Every search word must match; sources are shown."""
+    df = ui.food_browser_frame(table, "natto")
+    assert list(df.index) == ["natto"]
+    assert "SR28" in df.loc["natto", "source"]
+    assert df.loc["natto", "K2 source"].startswith("Kamao")
+    assert len(ui.food_browser_frame(table, "cheese gouda")) >= 1
+    assert ui.food_browser_frame(table, "zzzz-nothing").empty
+
+
+def test_best_foods_k2_and_basis(table: FoodTable) -> None:
+    """Natto leads K2 per 100 g; amounts are sorted and never unknown or zero."""
+    per100 = ui.best_foods(table, "k2_ug", "100 g", n=5)
+    assert per100.index[0] == "natto"
+    assert per100["amount"].is_monotonic_decreasing and (per100["amount"] > 0).all()
+    portion = ui.best_foods(table, "magnesium_mg", "portion", n=10)
+    row = table.row(portion.index[0])
+    assert portion["amount"].iloc[0] == pytest.approx(
+        row["magnesium_mg"] * row["portion_g"] / 100, rel=1e-3)
+    kcal = ui.best_foods(table, "potassium_mg", "100 kcal", n=3)
+    r = table.row(kcal.index[0])
+    assert kcal["amount"].iloc[0] == pytest.approx(
+        r["potassium_mg"] / r["energy_kcal"] * 100, rel=1e-3)
+    with pytest.raises(KeyError):
+        ui.best_foods(table, "unobtainium_mg")
+
+
+# -- settings and targets -------------------------------------------------------------------
+def test_settings_json_round_trip() -> None:
+    """Settings (with bound edits) survive JSON, as the store keeps them."""
+    s = ui.AppSettings(age=70, sex="male", diet="vegan", allergens=("soy",), days=3,
+                       bound_edits=(ui.BoundEdit("sodium_mg|food|range|0", "sodium_mg",
+                                                 False, 1500.0, 2000.0),))
+    assert ui.AppSettings.from_json(s.to_json()) == s
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("{", "not JSON"), ("[]", "not a JSON object"),
+     ('{"colour": "red"}', "unknown setting 'colour'"),
+     ('{"keto": "yes"}', "must be true or false"),
+     ('{"allergens": "milk"}', "must be a list of words")],
+)
+def test_settings_bad_json(text: str, expected: str) -> None:
+    """A damaged saved profile gives a ProfileError naming the field."""
+    with pytest.raises(ProfileError, match=expected):
+        ui.AppSettings.from_json(text)
+
+
+def test_build_targets_k2_window_and_modes() -> None:
+    """The K2 window replaces the default band; safety modes need their clinician limits."""
+    t = ui.build_targets(ui.AppSettings())
+    [k2] = t.bounds_for("k2_ug")
+    assert (k2.min, k2.max) == (K2_MIN_UG, K2_MAX_UG)
+    t2 = ui.build_targets(ui.AppSettings(k2_min=120, k2_max=180))
+    [k2b] = t2.bounds_for("k2_ug")
+    assert (k2b.min, k2b.max) == (120, 180) and "your K2 window" in k2b.source
+    with pytest.raises(TargetsError, match="K2 window is upside down"):
+        ui.build_targets(ui.AppSettings(k2_min=300, k2_max=100))
+    with pytest.raises(TargetsError, match="vitamin K band"):
+        ui.build_targets(ui.AppSettings(anticoagulant=True))
+    warf = ui.build_targets(ui.AppSettings(anticoagulant=True, vitk_min_ug=80, vitk_max_ug=150))
+    assert not warf.bounds_for("k2_ug") and any("warfarin" in w for w in warf.warnings)
+    with pytest.raises(TargetsError, match="kidney mode"):
+        ui.build_targets(ui.AppSettings(ckd=True, potassium_max_mg=2000))
+
+
+def test_bound_edits_change_remove_add_and_survive_a_new_person() -> None:
+    """Edits diff against defaults and re-apply to another person's defaults."""
+    defaults = ui.build_targets(ui.AppSettings())
+    frame = ui.bounds_frame(defaults)
+    frame.loc[frame["nutrient"] == "sodium_mg", "max"] = 2000.0
+    frame = frame[(frame["nutrient"] != "vitamin_e_mg") | frame["supplements_only"]]
+    frame = pd.concat([frame, pd.DataFrame([{"nutrient": "fiber_g", "min": 25.0,
+                                             "max": math.nan, "period": "day",
+                                             "supplements_only": False}])],
+                      ignore_index=True)
+    edits = ui.edits_from_frame(frame, defaults)
+    kinds = {(e.nutrient, e.action) for e in edits}
+    assert kinds == {("sodium_mg", "change"), ("vitamin_e_mg", "remove"), ("fiber_g", "add")}
+    other = ui.build_targets(ui.AppSettings(age=30, sex="male", ckd=True,
+                                            potassium_max_mg=2000, phosphorus_max_mg=900,
+                                            bound_edits=edits))
+    [na] = other.bounds_for("sodium_mg")
+    assert na.max == 2000 and "edited by you" in na.source
+    assert [b.supplements_only for b in other.bounds_for("vitamin_e_mg")] == [True]
+    assert [b.max for b in defaults.bounds_for("phosphorus_mg")] == [4000]
+    assert other.bounds_for("fiber_g")[0].min == 25
+    # the kidney cap is a new bound next to the UL: both stay
+    assert sorted(b.max for b in other.bounds_for("phosphorus_mg")) == [900, 4000]
+
+
+def test_unchanged_table_gives_no_edits() -> None:
+    """Round trip of the untouched table is a no-op."""
+    defaults = ui.build_targets(ui.AppSettings())
+    assert ui.edits_from_frame(ui.bounds_frame(defaults), defaults) == ()
+
+
+@pytest.mark.parametrize(
+    ("nutrient", "col", "value", "expected"),
+    [("magnesium_mg", "min", 500.0, None),
+     ("sodium_mg", "min", 3000.0, "row {row}, column 'min': min 3000 is above max 2300"),
+     ("k2_ug", "min", 250.0, "K2 window is upside down"),
+     ("calcium_mg", "min", -5.0, "column 'min': -5 is not a finite amount"),
+     ("calcium_mg", "period", "month", "period 'month' must be day or week"),
+     ("calcium_mg", "nutrient", "unobtainium_mg", "unknown nutrient 'unobtainium_mg'")],
+)
+def test_bound_edit_errors(nutrient: str, col: str, value: object,
+                           expected: str | None) -> None:
+    """Bad cells are reported by row and column; good ones pass."""
+    defaults = ui.build_targets(ui.AppSettings())
+    frame = ui.bounds_frame(defaults).astype({"nutrient": object, "period": object})
+    row = int(frame.index[(frame["nutrient"] == nutrient) & ~frame["supplements_only"]][0])
+    frame.loc[row, col] = value
+    if expected is None:
+        edits = ui.edits_from_frame(frame, defaults)
+        assert [e.nutrient for e in edits] == [nutrient]
+        return
+    with pytest.raises(TargetsError) as exc:
+        ui.edits_from_frame(frame, defaults)
+    assert expected.format(row=row + 1) in exc.value.render()
+
+
+# -- plan display -------------------------------------------------------------------------
+def _tiny_plan(table: FoodTable) -> Plan:
+    """A hand-made 2-day plan (not solved) with real checks from the food table."""
+    targets = ui.build_targets(ui.AppSettings(days=2))
+
+    def item(fid: str, n: float) -> PlanItem:
+        r = table.row(fid)
+        return PlanItem(fid, str(r["name"]), n, str(r["portion_name"]),
+                        n * float(r["portion_g"]))
+
+    d1 = (Meal("breakfast", (item("natto", 2),)), Meal("dinner", (item("cheese_gouda", 2),)))
+    d2 = (Meal("lunch", (item("pumpkin_seeds", 1),)),)
+    days = tuple(DayPlan(i, meals, {}) for i, meals in ((1, d1), (2, d2)))
+    checks = tuple(check_bounds(days, table, targets))
+    info = SolveInfo("optimal", 1.0, 1.0, 0.001, 0.42, 0.1, "test", "HiGHS")
+    return Plan(days, targets, PlanOptions(days=2), info, checks, True)
+
+
+def test_plan_tables(table: FoodTable) -> None:
+    """Grid, coverage, K2 band, weekly summary and status come from the plan's checks."""
+    plan = _tiny_plan(table)
+    grid = ui.plan_grid(plan)
+    assert str(grid["food"].iloc[0]).startswith("Natto") and grid["grams"].iloc[0] == 20.0
+    assert grid["amount"].iloc[0] == "2 x 10 g"
+    cov = ui.coverage_frame(plan)
+    assert set(cov["day"]) == {1, 2}
+    # the supplements-only magnesium cap is not an intake target: one magnesium row per day
+    assert (cov[cov["nutrient"] == "magnesium_mg"].groupby("day").size() == 1).all()
+    k2 = ui.k2_frame(plan)
+    assert k2["value"].iloc[0] == pytest.approx(
+        table.value("natto", "k2_ug") * 0.2 + table.value("cheese_gouda", "k2_ug") * 0.567,
+        rel=1e-3)
+    summary = ui.weekly_summary(plan)
+    assert (summary["days outside"] >= 0).all() and "Energy" in set(summary["nutrient"])
+    assert "gap 0.10%" in ui.plan_status(plan) and "0.42 s" in ui.plan_status(plan)
+    chart = ui.coverage_chart(cov, 1).to_dict()
+    assert "layer" in chart
+
+
+def test_lock_item(table: FoodTable) -> None:
+    """Locking adds a Lock to the options (once) and refuses a missing item."""
+    plan = _tiny_plan(table)
+    locked = ui.lock_item(ui.lock_item(plan, 1, "breakfast", "natto"), 1, "breakfast", "natto")
+    assert [(lk.day, lk.food_id, lk.portions) for lk in locked.options.locks] == [
+        (1, "natto", 2)]
+    assert locked.days == plan.days
+    with pytest.raises(TargetsError, match="has no 'natto'"):
+        ui.lock_item(plan, 2, "lunch", "natto")
+    with pytest.raises(TargetsError, match="locked on day 1"):
+        ui.ban_food(locked, "natto", table)
+
+
+def test_ban_food_not_in_plan_only_records_the_ban(table: FoodTable) -> None:
+    """Banning a food the plan does not use changes no day."""
+    plan = _tiny_plan(table)
+    out = ui.ban_food(plan, "banana_raw" if table.has("banana_raw") else "natto_x", table)
+    assert out.days == plan.days and len(out.options.bans) == 1
+
+
+def test_diagnosis_frame() -> None:
+    """Shortfalls become a readable table."""
+    d = Diagnosis((Shortfall("vitamin_d_ug", "µg", "min", 15.0, 4.1, (2,)),), ())
+    df = ui.diagnosis_frame(d)
+    assert df.loc[0, "days"] == "2" and "Vitamin D reaches at most 4.1" in df.loc[0,
+                                                                                    "explanation"]
+
+
+# -- saved plans and evidence ---------------------------------------------------------------
+SAVED = {"verified": True, "days": [
+    {"day": 1, "totals": {"energy_kcal": 1800.0, "magnesium_mg": 400.0},
+     "meals": [{"slot": "lunch", "items": [{"food_id": "a", "name": "A", "portions": 2,
+                                             "portion_name": "cup", "grams": 100.0}]}]},
+    {"day": 2, "totals": {"energy_kcal": 2000.0, "magnesium_mg": 300.0},
+     "meals": [{"slot": "dinner", "items": [{"food_id": "b", "name": "B", "portions": 1,
+                                              "portion_name": "bowl", "grams": 50.0}]}]}]}
+
+
+def test_saved_plan_views() -> None:
+    """A saved plan's JSON gives items, a summary row and a comparison."""
+    items = ui.saved_plan_items(SAVED)
+    assert list(items["food"]) == ["A", "B"] and items["amount"].iloc[0] == "2 x cup"
+    row = ui.saved_plan_summary(3, "w1", "today", SAVED)["row"]
+    assert row["days"] == 2 and row["foods"] == 2 and row["Energy (kcal/day)"] == 1900.0
+    other = json.loads(json.dumps(SAVED))
+    other["days"][0]["totals"]["magnesium_mg"] = 500.0
+    cmp = ui.compare_saved_plans({"one": SAVED, "two": other})
+    assert cmp.loc["Magnesium (mg)", "one"] == 350.0 and cmp.loc["Magnesium (mg)", "two"] == 400
+    with pytest.raises(StoreError, match="no list of days"):
+        ui.saved_plan_items({"plan": []})
+
+
+def test_evidence_rows_cite_seed_files() -> None:
+    """The evidence page cites seed articles by file name."""
+    rows = ui.evidence_rows()
+    assert {"magnesium_mg", "k2_ug"} <= {r["column"] for r in rows}
+    assert any("000_7973ab7d68f1019b.txt" in r["body"] for r in rows)
+
+
+def test_plan_options_from_settings() -> None:
+    """Meal order is normalised; favourites feed the 'usual' objective."""
+    o = ui.plan_options(ui.AppSettings(days=4, slots=("dinner", "breakfast"), objective="usual",
+                                       favourites=("natto",)), bans=frozenset({"x"}))
+    assert o.slots == ("breakfast", "dinner") and o.days == 4 and o.bans == {"x"}
+    assert o.usual_foods == {"natto"} and o.objective == "usual"
+
