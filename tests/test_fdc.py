@@ -25,6 +25,7 @@ from mealplan.fdc import (
     nutrients_from_fdc,
 )
 from mealplan.foods import load_food_table
+from mealplan.units import ALLERGENS
 
 DATA = Path(__file__).parent / "data" / "fdc"
 KEY = "SECRET-KEY-4f1e9c"
@@ -363,10 +364,11 @@ def test_sr_legacy_row() -> None:
     assert row["food_group"] == "Fruits and Fruit Juices"
     assert row["magnesium_mg"] == 27 and row["potassium_mg"] == 358
     assert row["energy_kcal"] == 89  # 208 kcal, not 268 kJ
-    assert row["portion_name"] == "1 cup, mashed" and row["portion_g"] == 225
+    assert row["portion_name"] == "1 cup, mashed (225 g)" and row["portion_g"] == 225
     assert row["min_portions"] == 1 and row["max_portions"] == 2
     assert row["mk4_ug"] is None and row["k2_ug"] is None and row["k2_source"] == ""
-    assert row["diet_tags"] == "" and row["allergens"] == ""
+    assert row["diet_tags"] == ""  # unknown: diet filters exclude it
+    assert set(str(row["allergens"]).split(";")) == ALLERGENS  # unknown: never "allergen-free"
 
 
 def test_mk4_becomes_k2_with_source() -> None:
@@ -375,7 +377,7 @@ def test_mk4_becomes_k2_with_source() -> None:
     assert row["mk4_ug"] == 8.6 and row["k2_ug"] == 8.6
     assert "MK-4" in str(row["k2_source"]) and "FDC 173414" in str(row["k2_source"])
     assert row["vitamin_k1_ug"] == 2.4
-    assert row["portion_name"] == "1 cup, diced"
+    assert row["portion_name"] == "1 cup, diced (132 g)"
 
 
 def test_foundation_fallbacks_and_measure_unit() -> None:
@@ -383,7 +385,7 @@ def test_foundation_fallbacks_and_measure_unit() -> None:
     row = fdc_to_row(fixture(FOUNDATION))
     assert row["energy_kcal"] == 563  # 958 preferred over 957
     assert row["sugars_g"] == 1.29
-    assert row["portion_name"] == "1 cup" and row["portion_g"] == 129
+    assert row["portion_name"] == "1 cup (129 g)" and row["portion_g"] == 129
     assert row["carbs_g"] is None and row["vitamin_d_ug"] is None
     assert row["ndb_number"] == ""
 
@@ -408,7 +410,7 @@ def test_survey_portion_description_and_grams_fallback() -> None:
         {"portionDescription": "1 small", "gramWeight": 101, "modifier": "10205",
          "sequenceNumber": 2, "measureUnit": {"id": 9999, "name": "undetermined"}},
     ]
-    assert fdc_to_row(food)["portion_name"] == "1 small"
+    assert fdc_to_row(food)["portion_name"] == "1 small (101 g)"
     food["foodPortions"] = [{"amount": 1, "modifier": "pie", "gramWeight": 950.0,
                              "sequenceNumber": 1}]  # too heavy to be a planning unit
     row = fdc_to_row(food)

@@ -50,7 +50,15 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from .errors import FDCError
-from .tableio import ALL_SLOTS, MAX_PORTION_G, FoodRow, append_rows, portion_bounds, slugify
+from .tableio import (
+    ALL_ALLERGENS,
+    ALL_SLOTS,
+    MAX_PORTION_G,
+    FoodRow,
+    append_rows,
+    portion_bounds,
+    slugify,
+)
 from .units import NUTRIENTS
 
 __all__ = [
@@ -564,8 +572,7 @@ def _portion(food: Mapping[str, Any]) -> tuple[str, float] | None:
     if (isinstance(size, int | float) and not isinstance(size, bool) and math.isfinite(size)
             and 0 < size <= MAX_PORTION_G and unit in ("g", "grm")):
         text = " ".join(str(food.get("householdServingFullText") or "").split())
-        label = f"{text} ({size:g} g)" if text else f"1 serving ({size:g} g)"
-        return label, float(size)
+        return (text or "1 serving"), float(size)
     return None
 
 
@@ -600,7 +607,9 @@ def fdc_to_row(food: Mapping[str, Any]) -> FoodRow:
     at most 400 g; Branded: the serving size in grams), else the food is planned in grams.
     Vitamin K2: FDC reports MK-4 (nutrient 428) only; where present, ``mk4_ug`` and
     ``k2_ug`` hold it and ``k2_source`` says it is MK-4 only; otherwise both stay empty
-    (unknown). Diet tags and allergens are left empty: FDC does not state them.
+    (unknown). FDC does not state diets or allergens: ``diet_tags`` stays empty and
+    ``allergens`` lists every allergen, so both filters exclude the food until a person
+    checks and edits the row (an empty allergen list would read as "allergen-free").
 
     Args:
         food: a full FDC food (as from :meth:`FDCClient.get_foods`).
@@ -659,7 +668,7 @@ def fdc_to_row(food: Mapping[str, Any]) -> FoodRow:
         portion_name, portion_g = "g", 1.0
         portion_note = "no household portion: planned in grams"
     else:
-        portion_name, portion_g = portion
+        portion_name, portion_g = f"{portion[0]} ({portion[1]:g} g)", portion[1]
         portion_note = "portion from FDC"
     lo, hi = portion_bounds(portion_g)
     row.update({
@@ -669,10 +678,11 @@ def fdc_to_row(food: Mapping[str, Any]) -> FoodRow:
         "max_portions": hi,
         "slots": ALL_SLOTS,
         "diet_tags": "",
-        "allergens": "",
+        "allergens": ALL_ALLERGENS,
         "flags": "",
         "notes": (f"FoodData Central {data_type}; {portion_note}; diet tags and allergens "
-                  "unknown (diet and allergen filters exclude this food)"),
+                  "not checked: no diet tag and every allergen listed, so diet and allergen "
+                  "filters exclude this food until you edit them"),
     })
     return row
 

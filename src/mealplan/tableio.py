@@ -31,9 +31,10 @@ from .foods import (
     merge_tables,
     validate_frame,
 )
-from .units import NUTRIENTS, MealSlot
+from .units import ALLERGENS, NUTRIENTS, MealSlot
 
 __all__ = [
+    "ALL_ALLERGENS",
     "ALL_SLOTS",
     "TABLE_COLUMNS",
     "FoodRow",
@@ -49,6 +50,9 @@ __all__ = [
 FoodRow = dict[str, str | float | None]
 
 ALL_SLOTS = ";".join(s.value for s in MealSlot)
+# Imported foods whose allergens nobody has checked list every allergen: the allergen filter
+# drops a food that lists an excluded allergen, so "unknown" must not read as "none".
+ALL_ALLERGENS = ";".join(sorted(ALLERGENS))
 
 # The column order of tables this module writes (same columns as the shipped table).
 TABLE_COLUMNS: tuple[str, ...] = (
