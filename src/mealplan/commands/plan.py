@@ -1,0 +1,163 @@
+"""``mealplan plan`` and ``mealplan explain``: thin wrappers over :mod:`mealplan.solve`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from mealplan import DISCLAIMER
+from mealplan.commands.targets import add_person_arguments, targets_from_args
+from mealplan.errors import InfeasiblePlanError, Problem, TargetsError
+from mealplan.foods import (
+    FoodTable,
+    load_default_table,
+    load_food_table,
+    load_supplements,
+    merge_tables,
+)
+from mealplan.plan import PlanOptions
+from mealplan.solve import make_plan, solve_diet_lp
+from mealplan.targets import Bound, Targets
+from mealplan.units import MealSlot, nutrient_label
+
+__all__ = ["load_tables", "register"]
+
+
+def load_tables(paths: Sequence[str] | None, *, with_shipped: bool = True) -> FoodTable:
+    """The shipped table merged with the user's tables (an id in two tables is an error)."""
+    tables = [load_default_table()] if with_shipped or not paths else []
+    tables += [load_food_table(p) for p in paths or ()]
+    return tables[0] if len(tables) == 1 else merge_tables(tables)
+
+
+def _targets(args: argparse.Namespace, table: FoodTable) -> Targets:
+    if args.targets:
+        from mealplan.profiles import load_profile
+
+        targets = load_profile(args.targets).targets
+    else:
+        targets = targets_from_args(args)
+    missing = sorted({b.nutrient for b in targets.bounds if b.nutrient not in table.df.columns})
+    if missing:
+        raise TargetsError("targets", [Problem(
+            f"bound on '{n}', a column the food table lacks", column=n) for n in missing])
+    return targets
+
+
+def _options(args: argparse.Namespace) -> PlanOptions:
+    slots = tuple(args.slots.split(",")) if args.slots else tuple(s.value for s in MealSlot)
+    bad = [s for s in slots if s not in {m.value for m in MealSlot}]
+    if bad:
+        raise TargetsError("command line", [Problem(
+            f"unknown meal slot(s) {', '.join(bad)}", column="--slots")])
+    if not 1 <= args.days <= 14:
+        raise TargetsError("command line", [Problem("must be 1 to 14", column="--days")])
+    return PlanOptions(days=args.days, slots=slots, continuous=args.continuous,
+                       objective=args.objective, max_days_per_food=args.max_days_per_food,
+                       bans=frozenset(args.exclude or ()), time_limit=args.time_limit,
+                       usual_foods=frozenset(args.usual or ()))
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from mealplan.export import to_csv, to_json, to_markdown, write_atomic
+
+    table = load_tables(args.table, with_shipped=not args.only_table)
+    targets = _targets(args, table)
+    options = _options(args)
+    unknown = sorted(f for f in options.bans | options.usual_foods if not table.has(f))
+    if unknown:
+        raise TargetsError("command line", [Problem(f"unknown food id '{f}'", column="--exclude")
+                                            for f in unknown])
+    supplements = load_supplements()  # used only when allowed; the diagnosis may suggest them
+    try:
+        plan = make_plan(table, targets, options, supplements)
+    except InfeasiblePlanError as exc:
+        print(DISCLAIMER, file=sys.stderr)
+        for w in targets.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        raise exc
+    fmt = args.format
+    text = (to_json(plan) if fmt == "json" else to_csv(plan) if fmt == "csv"
+            else to_markdown(plan, table))
+    if args.out:
+        write_atomic(args.out, text)
+        print(f"wrote {args.out} ({plan.options.days} days, status {plan.info.status}, "
+              f"gap {_pct(plan.info.gap)}, {plan.info.solve_seconds:.1f} s, verified)")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f} %"
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    table = load_tables(args.table, with_shipped=not args.only_table)
+    targets = _targets(args, table)
+    if args.minimums_only:
+        targets = replace(targets, bounds=tuple(
+            Bound(b.nutrient, b.min, None, b.unit, b.source, b.reason)
+            for b in targets.bounds if b.min is not None))
+    lp = solve_diet_lp(table, targets, objective=args.objective)
+    print(f"Diet LP (one day, continuous grams, minimise {lp.objective_unit}): {lp.status}, "
+          f"{lp.seconds:.2f} s")
+    if lp.status != "optimal":
+        print("No combination of foods meets these bounds; run `mealplan plan` with the same "
+              "options for an explanation of which ones.")
+        return 3
+    print(f"Objective: {lp.objective:.4g} {lp.objective_unit}")
+    print("\nFoods (g/day):")
+    for fid, g in sorted(lp.grams.items(), key=lambda kv: -kv[1]):
+        print(f"  {g:8.1f}  {table.row(fid)['name']}  [{fid}]")
+    print("\nBinding bounds and shadow prices:")
+    if not lp.binding:
+        print("  none: no bound limits the optimum")
+    for b in lp.binding:
+        print("  " + b.describe(lp.objective_unit))
+    print("\nTotals:")
+    for n, v in sorted(lp.totals.items()):
+        print(f"  {nutrient_label(n):32s} {v:10.1f}")
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--table", action="append", metavar="FILE",
+                   help="a user food table (CSV) merged with the shipped one; repeatable")
+    p.add_argument("--only-table", action="store_true",
+                   help="use only the --table files, not the shipped table")
+    p.add_argument("--targets", metavar="FILE",
+                   help="a targets/profile TOML (bounds on any columns of the table)")
+    add_person_arguments(p)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``plan`` and ``explain``."""
+    p = subparsers.add_parser("plan", help="plan days of meals that meet every target",
+                              description="Plan 1-14 days of meals. " + DISCLAIMER)
+    _common(p)
+    p.add_argument("--days", type=int, default=7)
+    p.add_argument("--slots", help="comma-separated meal slots (default all four)")
+    p.add_argument("--exclude", action="append", metavar="ID", help="ban a food; repeatable")
+    p.add_argument("--usual", action="append", metavar="ID",
+                   help="a food you usually eat (objective 'usual'); repeatable")
+    p.add_argument("--objective", choices=("balanced", "cost", "usual"), default="balanced")
+    p.add_argument("--continuous", action="store_true",
+                   help="amounts in grams instead of whole household portions")
+    p.add_argument("--max-days-per-food", type=int, default=3)
+    p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
+    p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.set_defaults(handler=_cmd_plan)
+
+    e = subparsers.add_parser(
+        "explain", help="the diet LP: binding bounds and their shadow prices",
+        description="Solve one day as a continuous diet LP and show which bounds bind and "
+                    "what each costs (shadow prices in plain units).")
+    _common(e)
+    e.add_argument("--objective", choices=("auto", "cost", "grams"), default="auto")
+    e.add_argument("--minimums-only", action="store_true",
+                   help="the classic diet problem: only nutrient minimums")
+    e.set_defaults(handler=_cmd_explain)
