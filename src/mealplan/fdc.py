@@ -149,7 +149,7 @@ class _Retry(Retry):
 def _make_retry(retries: int, backoff: float, max_retry_after: float) -> Retry:
     kwargs: dict[str, Any] = dict(
         total=retries,
-        connect=retries,
+        connect=min(retries, 1),  # one quick retry: offline should be reported at once
         read=False,  # a read timeout is re-raised at once instead of making the user wait again
         status=retries,
         other=0,
@@ -173,7 +173,7 @@ class FDCClient:
         cache_dir: directory of cached foods; default ``$MEALPLAN_CACHE_DIR/fdc`` or the
             user's cache directory (platformdirs). ``use_cache=False`` switches it off.
         timeout: seconds allowed to connect and, separately, to read an answer.
-        retries: how many times a 429/5xx answer or a refused connection is retried.
+        retries: how many times a 429/5xx answer is retried (a refused connection once).
         backoff: urllib3 backoff factor (seconds; doubled on each retry).
         max_retry_after: the longest ``Retry-After`` the client waits for (seconds).
         use_cache: read and write the on-disk cache.
