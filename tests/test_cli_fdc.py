@@ -139,3 +139,16 @@ def test_user_table_from_fdc_add_is_usable_by_foods_show(
     assert main(["foods", "show", "cheese_cheddar_fdc_173414", "--table", str(table)]) == 0
     out = capsys.readouterr().out
     assert "FDC 173414" in out and "MK-4" in out
+
+
+def test_plan_with_clashing_user_table_names_the_id(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`mealplan plan --table A --table B`: an id in the shipped table and a user's is exit 2."""
+    mine = tmp_path / "mine.csv"
+    mine.write_text("id,name,energy_kcal\nnatto,My natto,200\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("id,name,energy_kcal\nmy_bread,Bread,250\n", encoding="utf-8")
+    assert main(["plan", "--table", str(other), "--table", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert "food id 'natto' is in both" in err and "mine.csv" in err
+    assert "Traceback" not in err

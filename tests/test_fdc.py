@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -24,7 +26,8 @@ from mealplan.fdc import (
     fdc_to_rows,
     nutrients_from_fdc,
 )
-from mealplan.foods import load_food_table
+from mealplan.foods import ID_PATTERN, load_food_table
+from mealplan.tableio import format_cell, portion_bounds, slugify
 from mealplan.units import ALLERGENS
 
 DATA = Path(__file__).parent / "data" / "fdc"
@@ -552,3 +555,27 @@ def test_add_to_invalid_table_is_refused(httpserver: HTTPServer, client: FDCClie
     with pytest.raises(FoodTableError, match="malformed id"):
         add_fdc_foods([173944], table, client)
     assert table.read_bytes() == before
+
+
+# -- helpers (tableio) ---------------------------------------------------------------------
+
+@given(st.text(max_size=80))
+def test_slugify_always_gives_a_valid_id(text: str) -> None:
+    """Any description becomes a valid food-id slug of at most 48 characters."""
+    slug = slugify(text)
+    assert ID_PATTERN.match(slug) and len(slug) <= 48
+
+
+@given(st.floats(min_value=0, max_value=1e7, allow_nan=False))
+def test_format_cell_round_trips_floats(x: float) -> None:
+    """A value written to the CSV reads back to (nearly) the same float; 0 stays 0."""
+    assert float(format_cell(x)) == pytest.approx(x, rel=1e-9, abs=1e-12)
+    assert format_cell(None) == "" and format_cell(math.nan) == ""
+
+
+def test_portion_bounds() -> None:
+    """At least 1 portion, at most about 300 g within 2..8; grams keep the loader defaults."""
+    assert portion_bounds(118) == (1.0, 3.0)
+    assert portion_bounds(244) == (1.0, 2.0)
+    assert portion_bounds(14) == (1.0, 8.0)
+    assert portion_bounds(1.0) == (10.0, 500.0)
