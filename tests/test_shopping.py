@@ -57,14 +57,14 @@ def _item(table: FoodTable, fid: str, portions: float, unit: str | None = None,
 
 SAMPLE_TARGETS = Targets(bounds=(
     Bound("energy_kcal", 300.0, 2500.0, "kcal", source="test energy"),
-    Bound("magnesium_mg", 250.0, None, "mg", source="test RDA", reason="muscles"),
+    Bound("magnesium_mg", 300.0, None, "mg", source="test RDA", reason="muscles"),
     Bound("k2_ug", 100.0, 200.0, "µg", source="test K2", period="week", daily_min=20.0),
     Bound("vitamin_d_ug", None, 100.0, "µg", source="test UL", supplements_only=True),
 ))
 
 
 def sample_plan() -> Plan:
-    """Two hand-made days; day 2 misses the magnesium minimum (not verified).
+    """Two hand-made days; day 1 misses the magnesium minimum (not verified).
 
     Day 1: almonds 2 x 28 g, oats 40 g, cheddar 3 x 28.35 g, banana 1 x 118 g, D3 1 capsule.
     Day 2: almonds 3 x 28 g, almonds 20 g (other unit), cheddar 3 x 28.35 g, yogurt 1 x 150 g,

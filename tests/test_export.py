@@ -1,0 +1,346 @@
+"""Exports: JSON shape and values, CSV rows, Markdown content, atomic writes; on a hand-made
+plan with known numbers and on a real 2-day plan from the optimiser.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_shopping import sample_plan, sample_table
+
+from mealplan import DISCLAIMER
+from mealplan.errors import DataFileError
+from mealplan.export import (
+    CSV_COLUMNS,
+    ExportError,
+    plan_to_dict,
+    to_csv,
+    to_json,
+    to_markdown,
+    totals_csv,
+    weekly_checks,
+    write_atomic,
+)
+from mealplan.foods import FoodTable, load_default_table
+from mealplan.plan import Plan, PlanOptions, SolveInfo
+from mealplan.shopping import shopping_list
+from mealplan.solve import make_plan
+from mealplan.targets import Person, targets_for
+
+TOP_KEYS = ["format", "format_version", "mealplan_version", "days", "weekly", "status",
+            "objective", "best_bound", "gap", "solve_seconds", "build_seconds", "method",
+            "solver", "verified", "warnings", "targets", "options", "disclaimer"]
+ITEM_KEYS = ["food_id", "name", "portions", "portion_name", "grams", "household",
+             "is_supplement"]
+CHECK_KEYS = ["nutrient", "value", "min", "max", "unit", "status", "pct_of_min",
+              "supplements_only", "unknown_foods"]
+WEEKLY_KEYS = ["nutrient", "period", "average", "lowest", "highest", "min", "max", "unit",
+               "status", "supplements_only", "days_out"]
+TARGET_KEYS = ["nutrient", "min", "max", "unit", "period", "daily_min", "supplements_only",
+               "source", "reason"]
+
+
+@pytest.fixture
+def plan() -> Plan:
+    """The hand-made two-day plan of test_shopping (day 1 is low in magnesium)."""
+    return sample_plan()
+
+
+@pytest.fixture
+def table() -> FoodTable:
+    """The hand-made plan's table."""
+    return sample_table()
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple[Plan, FoodTable]:
+    """A real 2-day plan for a 45-year-old woman (solved once for the module)."""
+    t = load_default_table()
+    return make_plan(t, targets_for(Person(age=45, sex="female")), PlanOptions(days=2)), t
+
+
+# --------------------------------------------------------------------------- JSON
+
+def test_json_shape_and_key_order(plan: Plan) -> None:
+    """Every level of the JSON has its documented keys in a stable order."""
+    doc = json.loads(to_json(plan))
+    assert list(doc) == TOP_KEYS
+    assert [list(d) for d in doc["days"]] == [["day", "meals", "totals", "checks"]] * 2
+    day1 = doc["days"][0]
+    assert [m["slot"] for m in day1["meals"]] == ["breakfast", "lunch", "dinner", "snack"]
+    assert day1["meals"][3]["items"] == []
+    assert all(list(it) == ITEM_KEYS for d in doc["days"] for m in d["meals"]
+               for it in m["items"])
+    assert all(list(c) == CHECK_KEYS for d in doc["days"] for c in d["checks"])
+    assert list(doc["weekly"]) == ["days", "averages", "checks"]
+    assert all(list(w) == WEEKLY_KEYS for w in doc["weekly"]["checks"])
+    assert all(list(b) == TARGET_KEYS for b in doc["targets"])
+    assert list(doc["options"]) == ["days", "slots", "objective", "continuous"]
+    assert doc["disclaimer"] == DISCLAIMER
+    assert doc["format"] == "mealplan-plan" and doc["format_version"] == 1
+
+
+def test_json_values_exact(plan: Plan) -> None:
+    """Items, totals, checks and solver fields carry the hand-computed numbers, rounded."""
+    doc = json.loads(to_json(plan))
+    day1 = doc["days"][0]
+    assert day1["meals"][0]["items"] == [
+        {"food_id": "almonds", "name": "Almonds", "portions": 2, "portion_name": "1 oz (28 g)",
+         "grams": 56.0, "household": "2 x 1 oz (28 g)", "is_supplement": False},
+        {"food_id": "oats", "name": "Oats, rolled", "portions": 40, "portion_name": "g",
+         "grams": 40.0, "household": "40 g", "is_supplement": False},
+    ]
+    assert day1["meals"][1]["items"][0]["grams"] == 85.05  # 3 x 28.35, float noise rounded
+    assert day1["meals"][2]["items"][0]["is_supplement"] is True
+    # magnesium: almonds 56 g x 2.7 + oats 40 x 1.4 + cheddar 85.05 x 0.28 + banana 118 x 0.27
+    assert day1["totals"] == {"energy_kcal": 934.4, "magnesium_mg": 262.87, "k2_ug": 85.05,
+                              "vitamin_d_ug": 25.51}
+    mg = next(c for c in day1["checks"] if c["nutrient"] == "magnesium_mg")
+    assert mg == {"nutrient": "magnesium_mg", "value": 262.87, "min": 300.0, "max": None,
+                  "unit": "mg", "status": "low", "pct_of_min": 87.62,
+                  "supplements_only": False, "unknown_foods": []}
+    k2 = next(c for c in day1["checks"] if c["nutrient"] == "k2_ug")
+    assert (k2["min"], k2["max"], k2["unknown_foods"]) == (20.0, 200.0, ["almonds"])
+    vd = next(c for c in day1["checks"] if c["nutrient"] == "vitamin_d_ug")
+    assert (vd["value"], vd["supplements_only"], vd["pct_of_min"]) == (25.0, True, None)
+    assert len(day1["checks"]) == 4
+    assert (doc["status"], doc["objective"], doc["best_bound"], doc["gap"]) == (
+        "optimal", 1.235, 1.2, 0.01235)
+    assert (doc["solve_seconds"], doc["verified"], doc["warnings"]) == (
+        0.412, False, ["a test warning"])
+    assert doc["targets"][2] == {
+        "nutrient": "k2_ug", "min": 100.0, "max": 200.0, "unit": "µg", "period": "week",
+        "daily_min": 20.0, "supplements_only": False, "source": "test K2", "reason": ""}
+
+
+def test_json_weekly(plan: Plan) -> None:
+    """Weekly view: averages over days, a daily bound's worst status and failing days, and
+    a weekly bound judged by its average."""
+    weekly = json.loads(to_json(plan))["weekly"]
+    assert weekly["days"] == 2
+    # energy (934.4 + 1160.4) / 2; k2 (85.05 + 86.55) / 2
+    assert weekly["averages"] == {"energy_kcal": 1047.4, "magnesium_mg": 308.67,
+                                  "k2_ug": 85.8, "vitamin_d_ug": 25.51}
+    by = {(w["nutrient"], w["period"], w["min"]): w for w in weekly["checks"]}
+    assert len(weekly["checks"]) == 5
+    mg = by["magnesium_mg", "day", 300.0]
+    assert (mg["status"], mg["days_out"], mg["lowest"], mg["highest"]) == (
+        "low", [1], 262.87, 354.47)
+    floor = by["k2_ug", "day", 20.0]
+    assert (floor["status"], floor["days_out"]) == ("ok", [])
+    week = by["k2_ug", "week", 100.0]
+    assert (week["average"], week["status"], week["lowest"], week["highest"]) == (
+        85.8, "low", 85.05, 86.55)
+    assert by["vitamin_d_ug", "day", None]["supplements_only"] is True
+    assert by["energy_kcal", "day", 300.0]["status"] == "ok"
+
+
+def test_weekly_checks_unrounded(plan: Plan) -> None:
+    """weekly_checks returns raw numbers (the JSON rounds them)."""
+    mg = next(w for w in weekly_checks(plan) if w["nutrient"] == "magnesium_mg")
+    assert mg["average"] == pytest.approx((262.874 + 354.474) / 2)
+
+
+def test_json_never_emits_nan(plan: Plan) -> None:
+    """NaN and infinities become null: in solver fields, totals and bounds alike."""
+    d1 = plan.days[0]
+    bad_day = dataclasses.replace(d1, totals={**d1.totals, "magnesium_mg": math.nan})
+    odd = dataclasses.replace(
+        plan, days=(bad_day, *plan.days[1:]),
+        info=SolveInfo("time limit", math.nan, math.inf, None, 1.0))
+    text = to_json(odd)
+    assert "NaN" not in text and "Infinity" not in text
+    doc = json.loads(text)
+    assert (doc["objective"], doc["best_bound"], doc["gap"]) == (None, None, None)
+    assert doc["days"][0]["totals"]["magnesium_mg"] is None
+    assert plan_to_dict(odd) == doc
+
+
+def test_json_compact(plan: Plan) -> None:
+    """indent=None gives one line that parses to the same document."""
+    text = to_json(plan, indent=None)
+    assert text.count("\n") == 1
+    assert json.loads(text) == json.loads(to_json(plan))
+
+
+# --------------------------------------------------------------------------- CSV
+
+def test_csv_rows_exact(plan: Plan) -> None:
+    """One row per item, in plan order, with names quoted when they hold commas."""
+    assert to_csv(plan) == (
+        "day,slot,food_id,name,portions,portion_name,grams\n"
+        "1,breakfast,almonds,Almonds,2,1 oz (28 g),56\n"
+        '1,breakfast,oats,"Oats, rolled",40,g,40\n'
+        "1,lunch,cheddar,Cheddar,3,1 oz (28.35 g),85.05\n"
+        "1,lunch,banana,Banana,1,1 medium (118 g),118\n"
+        '1,dinner,vit_d3,"Vitamin D3 capsule, 25 µg",1,1 capsule (25 µg),1\n'
+        "2,breakfast,almonds,Almonds,3,1 oz (28 g),84\n"
+        '2,breakfast,yogurt,"yogurt, plain",1,1 cup (150 g),150\n'
+        "2,lunch,cheddar,Cheddar,3,1 oz (28.35 g),85.05\n"
+        '2,lunch,vit_d3,"Vitamin D3 capsule, 25 µg",1,1 capsule (25 µg),1\n'
+        "2,dinner,almonds,Almonds,20,g,20\n"
+        "2,snack,banana,Banana,1,1 medium (118 g),118\n")
+
+
+def test_totals_csv_exact(plan: Plan) -> None:
+    """Per-day totals: a day column then one column per nutrient."""
+    assert totals_csv(plan) == (
+        "day,energy_kcal,magnesium_mg,k2_ug,vitamin_d_ug\n"
+        "1,934.4,262.874,85.05,25.5103\n"
+        "2,1160.4,354.474,86.55,25.5103\n")
+
+
+# --------------------------------------------------------------------------- Markdown
+
+def test_markdown_content(plan: Plan, table: FoodTable) -> None:
+    """Title, disclaimer, warnings, meal tables, nutrient status, summary and shopping list."""
+    md = to_markdown(plan, table)
+    assert md.startswith("# Meal plan: 2 days\n")
+    assert DISCLAIMER in md
+    assert "- a test warning" in md
+    for it in (it for d in plan.days for it in d.items):
+        assert it.name in md
+    assert "## Day 1" in md and "## Day 2" in md
+    assert "| Almonds | 2 x 1 oz (28 g) | 56 |" in md
+    assert "| Oats, rolled | 40 g | 40 |" in md
+    assert "| Vitamin D3 capsule, 25 µg (supplement) | 1 x 1 capsule (25 µg) | 1 |" in md
+    assert "| Magnesium | 263 mg | ≥ 300 mg | 88 % | **LOW** |" in md
+    assert "| Vitamin D (supplements only) | 25.0 µg | ≤ 100 µg | - | ok |" in md
+    assert "## Summary over 2 days" in md
+    assert ("| Vitamin K2 (all menaquinones) (average) | 85.8 µg | 85.1–86.6 µg | "
+            "100–200 µg | **LOW** |") in md
+    assert ("| Vitamin K2 (all menaquinones) (daily floor) | 85.8 µg | 85.1–86.6 µg | "
+            "20.0–200 µg | ok |") in md
+    assert "| Magnesium | 309 mg | 263–354 mg | ≥ 300 mg | **LOW** (day 1) |" in md
+    assert "not verified" not in md and "verified against the food table: NO" in md
+    shop = md[md.index("## Shopping list"):]
+    assert shop.index("### Cereal Grains and Pasta") < shop.index("### Dairy and Egg Products")
+    assert "- [ ] Cheddar: 6 x 1 oz (28.35 g) = 170 g (days 1, 2)" in shop
+    assert "- [ ] yogurt, plain: 1 x 1 cup (150 g) = 150 g (day 2)" in shop
+    assert shop.index("### Supplements") > shop.index("### Nut and Seed Products")
+    assert "- [ ] Vitamin D3 capsule, 25 µg: 2 x 1 capsule (25 µg) (days 1, 2)" in shop
+
+
+def test_markdown_escapes_pipes(plan: Plan) -> None:
+    """A '|' in a food name cannot break the Markdown tables."""
+    d1 = plan.days[0]
+    m0 = d1.meals[0]
+    piped = dataclasses.replace(m0.items[0], name="Nuts | mixed")
+    day = dataclasses.replace(d1, meals=(dataclasses.replace(m0, items=(piped,)),))
+    md = to_markdown(dataclasses.replace(plan, days=(day,)))
+    assert "| Nuts \\| mixed | 2 x 1 oz (28 g) | 56 |" in md
+    assert "# Meal plan: 1 day\n" in md
+    assert "### Other" in md  # no table: every food under Other
+
+
+# --------------------------------------------------------------------------- files
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_write_atomic_writes_and_replaces(tmp_path: Path, plan: Plan) -> None:
+    """The text lands in full, an old file is replaced, no temp file stays behind."""
+    target = tmp_path / "plan.json"
+    target.write_text("old", encoding="utf-8")
+    assert write_atomic(target, to_json(plan)) == target
+    assert json.loads(target.read_text(encoding="utf-8"))["disclaimer"] == DISCLAIMER
+    assert _leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
+
+
+def test_write_atomic_failure_keeps_old_file(tmp_path: Path, plan: Plan,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the final rename fails the old file is intact and the temp file is removed."""
+    target = tmp_path / "plan.md"
+    target.write_text("the old plan", encoding="utf-8")
+
+    def boom(src: Any, dst: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(ExportError) as info:
+        write_atomic(target, to_markdown(plan))
+    assert str(target) in str(info.value) and "No space left on device" in str(info.value)
+    assert isinstance(info.value, DataFileError)
+    assert target.read_text(encoding="utf-8") == "the old plan"
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_atomic_missing_directory(tmp_path: Path) -> None:
+    """A path in a directory that does not exist is a typed error naming the directory."""
+    with pytest.raises(ExportError, match="does not exist"):
+        write_atomic(tmp_path / "nope" / "plan.csv", "x")
+
+
+def test_write_atomic_target_is_directory(tmp_path: Path) -> None:
+    """Writing over a directory is refused with a typed error."""
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ExportError, match="is a directory"):
+        write_atomic(tmp_path / "out", "x")
+
+
+def test_write_atomic_keeps_mode(tmp_path: Path) -> None:
+    """Replacing a file keeps its permission bits; UTF-8 text survives unchanged."""
+    target = tmp_path / "plan.csv"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+    write_atomic(target, "µg\n")
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert target.read_bytes() == "µg\n".encode()
+
+
+# --------------------------------------------------------------------------- a real plan
+
+@pytest.mark.slow
+def test_real_plan_json_round_trip(real: tuple[Plan, FoodTable]) -> None:
+    """A real plan's JSON loads back with every item, check and target intact."""
+    plan, _ = real
+    text = to_json(plan)
+    assert "NaN" not in text
+    doc = json.loads(text)
+    assert list(doc) == TOP_KEYS
+    assert doc["verified"] is True
+    assert len(doc["days"]) == 2
+    for d, dd in zip(plan.days, doc["days"], strict=True):
+        items = [it for m in dd["meals"] for it in m["items"]]
+        assert [it["food_id"] for it in items] == [it.food_id for it in d.items]
+        assert [it["grams"] for it in items] == pytest.approx([it.grams for it in d.items],
+                                                              abs=0.005)
+        assert all(c["status"] == "ok" for c in dd["checks"])
+        assert len(dd["checks"]) == len(plan.targets.bounds)
+    assert len(doc["targets"]) == len(plan.targets.bounds)
+    assert all(b["source"] for b in doc["targets"])
+    assert all(w["status"] == "ok" for w in doc["weekly"]["checks"])
+    assert doc["weekly"]["averages"]["magnesium_mg"] == pytest.approx(
+        sum(d.totals["magnesium_mg"] for d in plan.days) / 2, abs=0.01)
+
+
+@pytest.mark.slow
+def test_real_plan_csv_markdown_and_shopping(real: tuple[Plan, FoodTable]) -> None:
+    """CSV has a row per item, Markdown names every food, the list holds every gram."""
+    plan, table = real
+    items = [it for d in plan.days for it in d.items]
+    rows = list(csv.DictReader(io.StringIO(to_csv(plan))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == len(items)
+    assert sum(float(r["grams"]) for r in rows) == pytest.approx(
+        sum(it.grams for it in items), abs=0.01 * len(items))
+    assert len(totals_csv(plan).splitlines()) == 1 + len(plan.days)
+    md = to_markdown(plan, table)
+    assert DISCLAIMER in md
+    shop = shopping_list(plan, table)
+    for it in items:
+        assert it.name in md
+    for s in shop:
+        assert s.household in md
+        assert s.food_group != "Other"
+    assert sum(s.grams for s in shop) == pytest.approx(sum(it.grams for it in items), abs=0.05)
