@@ -344,3 +344,14 @@ def test_real_plan_csv_markdown_and_shopping(real: tuple[Plan, FoodTable]) -> No
         assert s.household in md
         assert s.food_group != "Other"
     assert sum(s.grams for s in shop) == pytest.approx(sum(it.grams for it in items), abs=0.05)
+
+
+def test_empty_plan_exports(plan: Plan) -> None:
+    """A plan without days still exports: empty lists, a header-only CSV, no crash."""
+    empty = dataclasses.replace(plan, days=(), checks=())
+    doc = json.loads(to_json(empty))
+    assert doc["days"] == [] and doc["weekly"] == {"days": 0, "averages": {}, "checks": []}
+    assert to_csv(empty) == ",".join(CSV_COLUMNS) + "\n"
+    assert totals_csv(empty) == "day\n"
+    md = to_markdown(empty)
+    assert "# Meal plan: 0 days" in md and "Nothing to buy." in md
