@@ -177,13 +177,29 @@ def _nutrients(targets: Targets, pool: FoodTable) -> list[str]:
     return sorted(n for n in ns if n in pool.df.columns)
 
 
+def slot_shares(options: PlanOptions) -> dict[str, tuple[float, float]]:
+    """Energy share bounds per planned slot, rescaled when only some slots are planned.
+
+    With all four slots the shares are used as given. With fewer, each slot's share is
+    scaled by 1 / (sum of the planned slots' mid-shares), so e.g. lunch alone gets all of it.
+    """
+    shares = {s: options.slot_shares.get(s, (0.0, 1.0)) for s in options.slots}
+    if set(options.slots) >= set(options.slot_shares):
+        return shares
+    mid = sum((lo + hi) / 2 for lo, hi in shares.values())
+    k = 1.0 / mid if mid > 0 else 1.0
+    if len(shares) == 1:
+        return {s: (0.0, 1.0) for s in shares}
+    return {s: (min(lo * k, 1.0), min(hi * k, 1.0)) for s, (lo, hi) in shares.items()}
+
+
 def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[DayFood],
            bounds: list[DayBound], forbid: Sequence[frozenset[str]],
            locks: Sequence[tuple[str, str, float]] = (),
            fixed: Sequence[tuple[str, str, float]] = ()) -> DayModel:
     return DayModel(
         foods=foods, bounds=bounds, slots=options.slots,
-        energy_centre=targets.energy_kcal, slot_shares=options.slot_shares,
+        energy_centre=targets.energy_kcal, slot_shares=slot_shares(options),
         items_per_meal=options.max_items_per_meal, min_foods=options.min_foods_per_day,
         max_foods=options.max_foods_per_day, max_grams=options.max_grams_per_day,
         require_main_meals=options.require_main_meals, continuous=options.continuous,
