@@ -162,8 +162,9 @@ def test_same_input_same_plan() -> None:
     assert a.days == b.days
 
 
-SMALL = """id,name,energy_kcal,protein_g,magnesium_mg,calcium_mg,portion_name,portion_g,min_portions,max_portions,slots,flags,price_per_100g
-oats,Oats,380,13,140,50,40 g,40,1,3,breakfast,,0.3
+SMALL_HEADER = ("id,name,energy_kcal,protein_g,magnesium_mg,calcium_mg,portion_name,portion_g,"
+                "min_portions,max_portions,slots,flags,price_per_100g\n")
+SMALL = SMALL_HEADER + """oats,Oats,380,13,140,50,40 g,40,1,3,breakfast,,0.3
 milk,Milk,60,3.3,10,120,1 cup (244 g),244,1,2,breakfast;snack,staple,0.1
 lentils,Lentils,116,9,36,19,1 cup (198 g),198,1,2,lunch;dinner,,0.4
 rice,Brown rice,112,2.3,39,10,1 cup (195 g),195,1,2,lunch;dinner,,0.2
@@ -177,7 +178,8 @@ potato,Potato,93,2.5,28,15,1 medium (173 g),173,1,2,lunch;dinner,,0.1
 beans,Black beans,132,8.9,70,27,1 cup (172 g),172,1,2,lunch;dinner,,0.3
 """
 
-SMALL_TARGETS = Targets((Bound("energy_kcal", 1800, 2200, "kcal"), Bound("protein_g", 60, None, "g"),
+SMALL_TARGETS = Targets((Bound("energy_kcal", 1800, 2200, "kcal"),
+                         Bound("protein_g", 60, None, "g"),
                          Bound("magnesium_mg", 320, None, "mg"),
                          Bound("calcium_mg", 900, 2500, "mg")), energy_kcal=2000)
 

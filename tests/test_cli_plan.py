@@ -1,0 +1,58 @@
+"""`mealplan plan` and `mealplan explain`: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mealplan.cli import main
+
+
+
+def test_plan_json_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 1-day plan on the shipped table is written as JSON with the documented shape."""
+    out = tmp_path / "plan.json"
+    code = main(["plan", "--days", "1", "--sex", "female", "--age", "45", "--format", "json",
+                 "--out", str(out)])
+    assert code == 0
+    data = json.loads(out.read_text())
+    assert data["verified"] is True and len(data["days"]) == 1
+    item = data["days"][0]["meals"][0]["items"][0]
+    assert {"food_id", "grams", "portions"} <= set(item)
+    assert "magnesium_mg" in data["days"][0]["totals"]
+    assert "verified" in capsys.readouterr().out
+
+
+def test_plan_infeasible_exits_3_with_explanation(capsys: pytest.CaptureFixture[str]) -> None:
+    """Vegan without fortified foods or UV mushrooms: exit 3, vitamin D named, no traceback."""
+    code = main(["plan", "--days", "1", "--sex", "female", "--age", "45", "--diet", "vegan",
+                 "--exclude-flag", "fortified", "--exclude-flag", "uv_vitamin_d"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "Vitamin D reaches at most" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["plan", "--days", "0", "--sex", "female", "--age", "45"], "--days"),
+    (["plan", "--sex", "female", "--age", "45", "--exclude", "no_such_food"], "no_such_food"),
+    (["plan", "--sex", "female", "--age", "45", "--table", "missing.csv"], "missing.csv"),
+    (["plan", "--sex", "female", "--age", "45", "--slots", "brunch"], "brunch"),
+])
+def test_plan_bad_input_exits_2(argv: list[str], needle: str,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad input: exit 2 and a message naming what is wrong."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+
+
+def test_explain_prints_shadow_prices(capsys: pytest.CaptureFixture[str]) -> None:
+    """`explain` solves the diet LP and names binding bounds with shadow prices."""
+    code = main(["explain", "--sex", "female", "--age", "45", "--minimums-only"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Binding bounds and shadow prices" in out
+    assert "raises the grams of food by" in out
