@@ -10,7 +10,6 @@ import pytest
 from mealplan.cli import main
 
 
-
 def test_plan_json_to_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A 1-day plan on the shipped table is written as JSON with the documented shape."""
     out = tmp_path / "plan.json"
