@@ -344,12 +344,16 @@ def show_plan(plan: Plan) -> None:
         from mealplan.shopping import shopping_list
 
         items = shopping_list(plan, table)
-        st.dataframe(pd.DataFrame([dataclasses.asdict(i) for i in items]),
-                     hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({
+            "food": [i.name for i in items], "group": [i.food_group for i in items],
+            "amount": [i.household for i in items],
+            "days": [", ".join(str(d) for d in i.days) for i in items]}),
+            hide_index=True, width="stretch")
 
     c1, c2, c3 = st.columns(3)
     c1.download_button("Download CSV", to_csv(plan), "mealplan.csv", "text/csv")
-    c2.download_button("Download Markdown", to_markdown(plan), "mealplan.md", "text/markdown")
+    c2.download_button("Download Markdown", to_markdown(plan, table), "mealplan.md",
+                       "text/markdown")
     c3.download_button("Download JSON", to_json(plan), "mealplan.json", "application/json")
     edit_controls(plan, grid)
 
@@ -441,6 +445,9 @@ def foods_page() -> None:
     st.dataframe(ui.best_foods(table, str(nutrient), basis), width="stretch")
 
     st.markdown("#### Your own foods")
+    notice = S.pop("s_foods_notice", None)
+    if notice:
+        st.success(notice)
     st.caption(f"Upload a CSV food table (at most {ui.MAX_UPLOAD_MB} MB; columns `id`, `name` "
                "and nutrients per 100 g named with their unit, e.g. `magnesium_mg`). It is "
                "checked row by row and added to this session's plans.")
@@ -454,7 +461,8 @@ def foods_page() -> None:
         else:
             S.s_custom = [*S.s_custom, new]
             S.s_upload_done = up.file_id
-            st.success(f"Added {len(new)} foods from {up.name}.")
+            S.s_foods_notice = f"Added {len(new)} foods from {up.name}."
+            st.rerun()  # so the sidebar's food lists include them
     add_food_form()
     if S.s_custom:
         st.caption("Custom foods this session: " + ", ".join(
@@ -498,7 +506,8 @@ def add_food_form() -> None:
                 st.error(exc.render())
             else:
                 S.s_custom = [*S.s_custom, new]
-                st.success(f"Added {name}.")
+                S.s_foods_notice = f"Added {name}."
+                st.rerun()
 
 
 # -- dietitian ------------------------------------------------------------------------------
@@ -522,6 +531,7 @@ def dietitian_page() -> None:
             num_rows="dynamic", hide_index=True, width="stretch",
             disabled=["label", "unit", "source", "reason"],
             column_config={
+                "key": None,
                 "period": st.column_config.SelectboxColumn("period", options=["day", "week"]),
                 "supplements_only": st.column_config.CheckboxColumn("supplements only"),
                 "min": st.column_config.NumberColumn("min", min_value=0.0, format="%.4g"),

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from .errors import FoodTableError, Problem, ProfileError, StoreError, TargetsError
-from .foods import FoodTable, merge_tables, parse_food_csv
+from .foods import META_COLUMNS, FoodTable, merge_tables, parse_food_csv
 from .plan import BoundCheck, Diagnosis, Lock, Objective, Plan, PlanOptions
 from .targets import (
     K2_MAX_UG,
@@ -124,7 +124,7 @@ def custom_food_table(fields: Mapping[str, object], label: str = "custom food") 
 
     Args:
         fields: column -> value (``id``, ``name``, nutrient columns, ``portion_name`` ...);
-            None and empty strings mean unknown/absent.
+            None, NaN and empty strings mean unknown. At least one nutrient must be given.
         label: the name shown in errors.
 
     Returns:
@@ -133,15 +133,23 @@ def custom_food_table(fields: Mapping[str, object], label: str = "custom food") 
     Raises:
         FoodTableError: naming each bad field.
     """
-    cols = [c for c, v in fields.items() if v is not None and str(v).strip() != ""]
+    cols = list(fields)
     for req in ("id", "name"):
         if req not in cols:
             cols.append(req)
+    nutrient_cols = [c for c in cols if unit_of(c) is not None and c not in META_COLUMNS]
+    if not any(not _blank(fields.get(c)) for c in nutrient_cols):
+        raise FoodTableError(label, [Problem("give at least one nutrient amount per 100 g")])
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(cols)
-    w.writerow(["" if fields.get(c) is None else _cell(fields[c]) for c in cols])
+    w.writerow(["" if _blank(fields.get(c)) else _cell(fields[c]) for c in cols])
     return parse_food_csv(buf.getvalue().encode("utf-8"), label)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (
+        isinstance(v, str) and not v.strip())
 
 
 def _cell(v: object) -> str:

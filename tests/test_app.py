@@ -1,0 +1,345 @@
+"""The Streamlit app's main flows, headless (streamlit.testing.v1.AppTest).
+
+Each test starts a fresh app session with MEALPLAN_DB pointing at a file in tmp_path and
+checks that no exception was rendered anywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mealplan.foods import load_default_table
+from mealplan.store import Store
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TABLE = load_default_table()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Saved work goes to a temporary SQLite file."""
+    path = tmp_path / "saved.sqlite3"
+    monkeypatch.setenv("MEALPLAN_DB", str(path))
+    return path
+
+
+def start(days: int = 1) -> AppTest:
+    """A fresh app session, with the plan length set."""
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    clean(at)
+    at.slider(key="w_days").set_value(days)
+    return at
+
+
+def clean(at: AppTest) -> None:
+    """No exception anywhere on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    """The (first) button with this label, form submit buttons included."""
+    for b in at.button:
+        if b.label == label:
+            return b
+    raise AssertionError(f"no button {label!r}; have {[b.label for b in at.button]}")
+
+
+def submit(at: AppTest) -> AppTest:
+    """Press the sidebar's 'Plan my meals'."""
+    button(at, "Plan my meals").click().run()
+    clean(at)
+    return at
+
+
+def texts(elements) -> str:  # type: ignore[no-untyped-def]
+    """All values of a list of text elements, joined."""
+    return "\n".join(str(e.value) for e in elements)
+
+
+def plan_foods(at: AppTest) -> set[str]:
+    """Food ids in the session's plan."""
+    plan = at.session_state["s_plan"]
+    assert plan is not None, texts(at.error)
+    return {it.food_id for d in plan.days for it in d.items}
+
+
+def test_first_load_shows_disclaimer_cautions_and_evidence(db: Path) -> None:
+    """Before planning: disclaimer, both safety cautions, evidence with seed file names."""
+    at = start()
+    captions = texts(at.caption)
+    assert "Not medical advice" in captions
+    assert "warfarin" in captions and "Kidney disease" in captions
+    assert at.session_state["s_plan"] is None
+    assert "Plan my meals" in texts(at.info)
+    body = texts(at.markdown)
+    assert "000_7973ab7d68f1019b.txt" in body
+    assert any(e.label.startswith("Magnesium") for e in at.expander)
+    assert "Not medical advice" in texts(at.warning)
+
+
+@pytest.mark.slow
+def test_plan_a_week(db: Path) -> None:
+    """A default week: 7 day tabs, food names in tables, verified, charts, shopping, downloads."""
+    at = submit(start(days=7))
+    plan = at.session_state["s_plan"]
+    assert plan is not None and len(plan.days) == 7 and plan.verified
+    assert "verified" in texts(at.success)
+    names = set(TABLE.df["name"])
+    shown = {str(v) for df in at.dataframe for v in df.value.get("food", [])}
+    assert shown & names and {it.name for it in plan.day(3).items} <= shown
+    assert len(at.get("vega_lite_chart")) >= 7
+    assert "gap" in texts(at.caption) and "solved in" in texts(at.caption)
+    assert len(at.get("download_button")) == 3
+    shopping = [df.value for df in at.dataframe if "amount" in df.value.columns
+                and "group" in df.value.columns]
+    assert shopping and len(shopping[0]) == len({(it.food_id, it.portion_name)
+                                                 for d in plan.days for it in d.items})
+
+
+def test_change_diet_to_vegan(db: Path) -> None:
+    """Changing the diet and re-planning gives only vegan foods."""
+    at = submit(start(days=1))
+    assert plan_foods(at)
+    at.selectbox(key="w_diet").set_value("vegan")
+    submit(at)
+    foods = plan_foods(at)
+    assert foods and all("vegan" in TABLE.list_of(f, "diet_tags") for f in foods
+                         if TABLE.has(f))
+    assert at.session_state["s_settings"].diet == "vegan"
+
+
+def test_no_replan_on_widget_change(db: Path) -> None:
+    """Changing a sidebar widget without submitting keeps the plan as it was."""
+    at = submit(start(days=1))
+    before = at.session_state["s_plan"]
+    at.selectbox(key="w_diet").set_value("vegan").run()
+    clean(at)
+    assert at.session_state["s_plan"] is before
+
+
+@pytest.mark.slow
+def test_infeasible_request_explains_and_fix_button_works(db: Path) -> None:
+    """Vegan without soy cannot reach K2: the app says so and a fix button re-plans."""
+    at = start(days=1)
+    at.selectbox(key="w_diet").set_value("vegan")
+    at.multiselect(key="w_allergens").set_value(["soy"])
+    submit(at)
+    assert at.session_state["s_plan"] is None
+    assert "No plan meets every target" in texts(at.error)
+    assert "Vitamin K2" in texts(at.markdown) and "100" in texts(at.markdown)
+    fix = next(b for b in at.button if b.label.startswith("lower the minimum of Vitamin K2"))
+    fix.click().run()
+    clean(at)
+    plan = at.session_state["s_plan"]
+    assert plan is not None and plan.verified
+    assert "Applied: lower the minimum" in texts(at.info)
+    assert all("vegan" in TABLE.list_of(f, "diet_tags") for f in plan_foods(at))
+
+
+def test_safety_mode_needs_clinician_band_then_warns(db: Path) -> None:
+    """Warfarin mode without a band is refused; with one the plan shows the caution."""
+    at = start(days=1)
+    at.checkbox(key="w_anticoag").check()
+    submit(at)
+    assert "vitamin K band" in texts(at.error)
+    at.number_input(key="w_vitk_min").set_value(90.0)
+    at.number_input(key="w_vitk_max").set_value(250.0)
+    submit(at)
+    assert "anticoagulation clinic" in texts(at.warning)
+    plan = at.session_state["s_plan"]
+    assert plan is not None and "natto" not in plan_foods(at)
+
+
+def test_dietitian_edits_a_bound_and_resets(db: Path) -> None:
+    """An edited sodium max reaches the plan's targets; reset restores the default."""
+    at = start(days=1)
+    editor = at.data_editor[0]
+    frame = editor.value
+    row = int(frame.index[frame["nutrient"] == "sodium_mg"][0])
+    default_max = float(frame.loc[row, "max"])
+    at.session_state[f"w_bounds_{at.session_state['s_editor_version']}"] = {
+        "edited_rows": {row: {"max": 2000.0}}, "added_rows": [], "deleted_rows": []}
+    button(at, "Apply bounds and plan again").click().run()
+    clean(at)
+    edits = at.session_state["s_settings"].bound_edits
+    assert [(e.nutrient, e.max) for e in edits] == [("sodium_mg", 2000.0)]
+    plan = at.session_state["s_plan"]
+    assert plan is not None
+    [na] = plan.targets.bounds_for("sodium_mg")
+    assert na.max == 2000.0 and "edited by you" in na.source
+    assert plan.day(1).totals["sodium_mg"] <= 2000.0 + 1e-6
+    assert "1 bound(s) differ" in texts(at.info)
+    button(at, "Reset to defaults").click().run()
+    clean(at)
+    assert at.session_state["s_settings"].bound_edits == ()
+    assert float(at.data_editor[0].value.loc[row, "max"]) == default_max
+
+
+def test_dietitian_bad_edit_names_row_and_column(db: Path) -> None:
+    """A min above the max is refused with its row and column; nothing changes."""
+    at = start(days=1)
+    frame = at.data_editor[0].value
+    row = int(frame.index[frame["nutrient"] == "sodium_mg"][0])
+    at.session_state["w_bounds_0"] = {
+        "edited_rows": {row: {"min": 5000.0}}, "added_rows": [], "deleted_rows": []}
+    button(at, "Apply bounds and plan again").click().run()
+    clean(at)
+    assert f"row {row + 1}, column 'min'" in texts(at.error)
+    assert at.session_state["s_settings"].bound_edits == ()
+
+
+def test_upload_bad_csv_shows_error_good_csv_adds_foods(db: Path) -> None:
+    """A bad upload lists its problems by row/column; a good one joins the food table."""
+    at = start()
+    up = at.file_uploader(key="w_upload")
+    up.set_value(("mine.csv", b"id,name,magnesium_mg\nBad Id,Bar,-1\n", "text/csv")).run()
+    clean(at)
+    err = texts(at.error)
+    assert "mine.csv: 2 problems" in err
+    assert "row 1, column 'id': malformed id" in err and "column 'magnesium_mg'" in err
+    assert at.session_state["s_custom"] == []
+    at.file_uploader(key="w_upload").set_value(
+        ("big.csv", b"x" * (3 * 1024 * 1024), "text/csv")).run()
+    assert "the limit is 2 MB" in texts(at.error)
+    at.file_uploader(key="w_upload").set_value(
+        ("good.csv", b"id,name,magnesium_mg,energy_kcal\nmy_bar,My bar,150,380\n",
+         "text/csv")).run()
+    clean(at)
+    assert "Added 1 foods from good.csv" in texts(at.success)
+    assert not at.error
+    assert [t.ids for t in at.session_state["s_custom"]] == [["my_bar"]]
+    assert "My bar" in at.multiselect(key="w_exclude").options  # the sidebar knows it
+
+
+def test_add_custom_food_validated(db: Path) -> None:
+    """The add-a-food form reports bad fields and adds a good food."""
+    at = start()
+    at.text_input(key="w_new_id").input("Oat Bar")
+    at.text_input(key="w_new_name").input("")
+    button(at, "Add food").click().run()
+    clean(at)
+    assert "at least one nutrient" in texts(at.error)
+    at.number_input(key="w_new_energy_kcal").set_value(350.0)
+    button(at, "Add food").click().run()
+    clean(at)
+    err = texts(at.error)
+    assert "row 1, column 'id': malformed id 'Oat Bar'" in err and "name is empty" in err
+    at.text_input(key="w_new_id").input("oat_bar")
+    at.text_input(key="w_new_name").input("Oat bar")
+    at.number_input(key="w_new_magnesium_mg").set_value(90.0)
+    button(at, "Add food").click().run()
+    clean(at)
+    assert "Added Oat bar" in texts(at.success)
+    assert at.session_state["s_custom"][0].value("oat_bar", "magnesium_mg") == 90.0
+
+
+def test_foods_search_and_best_foods(db: Path) -> None:
+    """Searching narrows the table; the K2 best-foods view shows the warfarin caution."""
+    at = start()
+    at.text_input(key="w_food_query").input("natto").run()
+    clean(at)
+    browse = next(df.value for df in at.dataframe if "K2 source" in df.value.columns)
+    assert list(browse.index) == ["natto"]
+    at.selectbox(key="w_best_nutrient").set_value("k2_ug").run()
+    clean(at)
+    best = next(df.value for df in at.dataframe if "basis" in df.value.columns)
+    assert best.index[0] == "natto"
+    assert "anticoagulation clinic" in texts(at.warning)
+
+
+def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
+    """Regenerate a day, lock, swap and ban: other days never change."""
+    at = submit(start(days=2))
+    plan = at.session_state["s_plan"]
+    day2 = plan.day(2)
+    at.selectbox(key="w_edit_day").set_value(1)
+    button(at, "Regenerate this day").click().run()
+    clean(at)
+    regen = at.session_state["s_plan"]
+    assert regen.day(2) == day2 and regen.day(1).food_ids() != plan.day(1).food_ids()
+
+    assert not at.error, texts(at.error)
+
+    grid_items = [(m.slot, it.food_id) for m in regen.day(1).meals for it in m.items]
+    at.selectbox(key="w_edit_item").set_value(1)
+    button(at, "Swap for the best alternative").click().run()
+    clean(at)
+    assert not at.error, texts(at.error)
+    swapped = at.session_state["s_plan"]
+    slot, gone = grid_items[1]
+    assert swapped.day(2) == day2
+    assert gone not in {it.food_id for m in swapped.day(1).meals if m.slot == slot
+                        for it in m.items}
+
+    first = swapped.day(1).meals[0]
+    at.selectbox(key="w_edit_item").set_value(0)
+    button(at, "Lock this item").click().run()
+    clean(at)
+    locked = at.session_state["s_plan"]
+    assert [(lk.day, lk.slot, lk.food_id) for lk in locked.options.locks] == [
+        (1, first.slot, first.items[0].food_id)]
+    assert locked.days == swapped.days and "Locked" in texts(at.info)
+
+    target = next(f for f in swapped.day(2).food_ids()
+                  if f != first.items[0].food_id)
+    at.selectbox(key="w_edit_day").set_value(2)
+    at.run()
+    labels = at.selectbox(key="w_edit_item").options
+    name = TABLE.row(target)["name"]
+    at.selectbox(key="w_edit_item").set_value(
+        next(i for i, lab in enumerate(labels) if lab.endswith(f": {name}")))
+    button(at, "Ban this food from the plan").click().run()
+    clean(at)
+    banned = at.session_state["s_plan"]
+    assert target in banned.options.bans
+    assert all(target not in d.food_ids() for d in banned.days)
+    assert all(banned.day(d.day) == d for d in swapped.days if target not in d.food_ids())
+    assert first.items[0].food_id in banned.day(1).food_ids()  # the lock held
+
+
+def test_save_and_reload_client(db: Path) -> None:
+    """A client's profile and plan are saved to SQLite and load back into the sidebar."""
+    at = start(days=1)
+    at.number_input(key="w_age").set_value(64)
+    at.selectbox(key="w_diet").set_value("vegetarian")
+    submit(at)
+    at.text_input(key="w_client_new").input("Ada")
+    at.text_input(key="w_save_label").input("week 1")
+    button(at, "Save profile and plan").click().run()
+    clean(at)
+    assert "Saved profile and plan 'week 1' for Ada" in texts(at.info)
+    with Store(db) as s:
+        [client] = s.clients()
+        [plan_rec] = s.plans(client.id)
+        assert plan_rec.data()["verified"] is True and plan_rec.profile_id is not None
+        assert '"age": 64' in s.profile(plan_rec.profile_id).body
+
+    # a second plan for the same client, then change the sidebar and reload the profile
+    at.number_input(key="w_age").set_value(70)
+    submit(at)
+    at.selectbox(key="w_client").set_value("Ada")
+    at.run()
+    at.text_input(key="w_save_label").input("week 2")
+    button(at, "Save profile and plan").click().run()
+    clean(at)
+    at.selectbox(key="w_diet").set_value("vegan")
+    at.number_input(key="w_age").set_value(30)
+    at.run()
+    profiles = at.selectbox(key="w_profile_pick").options
+    assert len(profiles) == 2
+    at.selectbox(key="w_profile_pick").set_value(
+        at.selectbox(key="w_profile_pick").options[1])  # the older one: week 1
+    button(at, "Load this profile into the sidebar").click().run()
+    clean(at)
+    assert at.number_input(key="w_age").value == 64
+    assert at.selectbox(key="w_diet").value == "vegetarian"
+    assert at.session_state["s_settings"].age == 64
+
+    ids = at.multiselect(key="w_compare").options
+    at.multiselect(key="w_compare").set_value(ids).run()
+    clean(at)
+    compare = next(df.value for df in at.dataframe if df.value.index.name == "per day")
+    assert compare.shape[1] == 2 and "Energy (kcal)" in compare.index
