@@ -156,13 +156,14 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
     return foods
 
 
-def _day_bounds(targets: Targets, day: int, days: int,
+def _day_bounds(targets: Targets, later_days: int, days: int,
                 achieved: Mapping[str, float], weekly_max: Mapping[str, float]) -> list[DayBound]:
+    """Bounds for one day; ``later_days`` = days still to plan after it (weekly catch-up)."""
     out = []
     for i, b in enumerate(targets.bounds):
         name = f"{i}_{b.nutrient}"
         if b.period == "week" and b.min is not None:
-            remaining_days = days - day  # days after this one
+            remaining_days = later_days
             need = b.min * days - achieved.get(name, 0.0)
             catch_up = need - remaining_days * weekly_max.get(name, math.inf)
             lo = max(b.daily_min or 0.0, catch_up if math.isfinite(catch_up) else 0.0)
@@ -260,7 +261,9 @@ def _info(results: Sequence[DayResult], method: str) -> SolveInfo:
 
 def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = None,
               supplements: FoodTable | None = None,
-              keep_days: Mapping[int, DayPlan] | None = None) -> Plan:
+              keep_days: Mapping[int, DayPlan] | None = None,
+              extra_forbid: Sequence[frozenset[str]] = (), method: str = "day-by-day MILP",
+              ) -> Plan:
     """Plan ``options.days`` days that meet every bound, verified before it is returned.
 
     Args:
@@ -269,6 +272,8 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         options: plan options (defaults: 7 days, integer portions, balanced).
         supplements: the supplements table, used only when ``targets.allow_supplements``.
         keep_days: days to keep as they are (for regenerating one day of a plan).
+        extra_forbid: further food sets no new day may repeat (e.g. the day being replaced).
+        method: label of the method in the plan's SolveInfo.
 
     Returns:
         The verified plan.
@@ -304,8 +309,9 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
                 f"no plan within the {options.time_limit:g} s time limit (stopped at day {day})")
         remaining = sum(1 for d in range(day, options.days + 1) if d not in keep)
         foods = _day_foods(pool, nutrients, targets, options, used)
-        bounds = _day_bounds(targets, day, options.days, achieved, weekly_max)
-        forbid = [d.food_ids() for d in days.values()]
+        later = sum(1 for d in range(day + 1, options.days + 1) if d not in keep)
+        bounds = _day_bounds(targets, later, options.days, achieved, weekly_max)
+        forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
         _check_locks(locks, foods, day)
         model = _model(pool, targets, options, foods, bounds, forbid, locks)
@@ -330,7 +336,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         _count(dp, pool, options, used)
         _achieve(dp, targets, pool, achieved)
     ordered = tuple(days[d] for d in range(1, options.days + 1))
-    return _finish(ordered, pool, targets, options, results, notes, "day-by-day MILP")
+    return _finish(ordered, pool, targets, options, results, notes, method)
 
 
 def _count(d: DayPlan, pool: FoodTable, options: PlanOptions, used: Counter[str]) -> None:
@@ -391,7 +397,7 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
     nutrients = _nutrients(targets, pool)
     if model is None:
         foods = _day_foods(pool, nutrients, targets, options, {})
-        model = _model(pool, targets, options, foods, _day_bounds(targets, 1, 1, {}, {}), ())
+        model = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}), ())
     el = solve_day(replace(model, elastic=True), time_limit=5.0, gap_rel=1e-4)
     shortfalls: list[Shortfall] = []
     rules: list[str] = []
@@ -441,7 +447,7 @@ def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
         return False
     nutrients = _nutrients(targets, pool)
     foods = _day_foods(pool, nutrients, targets, options, {})
-    m = _model(pool, targets, options, foods, _day_bounds(targets, 1, 1, {}, {}), ())
+    m = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}), ())
     return solve_day(m, time_limit=3.0, gap_rel=0.05).status in ("optimal", "feasible")
 
 
@@ -537,50 +543,9 @@ def regenerate_day(plan: Plan, day: int, table: FoodTable,
         raise TargetsError("plan", [_Problem(f"no day {day} in a {len(plan.days)}-day plan",
                                              column="day")])
     keep = {d.day: d for d in plan.days if d.day != day}
-    old = plan.day(day).food_ids()
-    # keep the old day's set out: the regenerated day must differ
-    opts = plan.options
-    pseudo = DayPlan(0, (Meal("snack", tuple(
-        PlanItem(f, f, 0, "", 0) for f in sorted(old))),), {})
-    return _make_with_extra_forbid(table, plan.targets, opts, supplements, keep, pseudo)
-
-
-def _make_with_extra_forbid(table: FoodTable, targets: Targets, options: PlanOptions,
-                            supplements: FoodTable | None, keep: dict[int, DayPlan],
-                            extra: DayPlan) -> Plan:
-    # The extra day only feeds the "no identical day" cut; it is not part of the plan.
-    pool, notes = candidate_pool(table, targets, options, supplements)
-    nutrients = _nutrients(targets, pool)
-    used: Counter[str] = Counter()
-    achieved: dict[str, float] = {}
-    for d in keep.values():
-        _count(d, pool, options, used)
-        _achieve(d, targets, pool, achieved)
-    weekly_max = _weekly_max(pool, targets, options, nutrients)
-    days = dict(keep)
-    results = []
-    for day in range(1, options.days + 1):
-        if day in keep:
-            continue
-        foods = _day_foods(pool, nutrients, targets, options, used)
-        # days after this one are kept: weekly catch-up counts them as achieved already
-        bounds = _day_bounds(targets, options.days, options.days, achieved, weekly_max)
-        forbid = [d.food_ids() for d in days.values()] + [extra.food_ids()]
-        locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
-        model = _model(pool, targets, options, foods, bounds, forbid, locks)
-        res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
-                        gap_abs=options.gap_abs)
-        if res.status not in ("optimal", "feasible"):
-            diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
-                                 pool=pool)
-            raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
-        results.append(res)
-        dp = _to_day(day, res, pool, options, nutrients)
-        days[day] = dp
-        _count(dp, pool, options, used)
-        _achieve(dp, targets, pool, achieved)
-    ordered = tuple(days[d] for d in range(1, options.days + 1))
-    return _finish(ordered, pool, targets, options, results, notes, "regenerated day")
+    old = plan.day(day).food_ids()  # the regenerated day must differ from the old one
+    return make_plan(table, plan.targets, plan.options, supplements, keep_days=keep,
+                     extra_forbid=[old], method="regenerated day")
 
 
 def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
@@ -605,7 +570,7 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
         _count(k, pool, options, used)
         _achieve(k, targets, pool, achieved)
     foods = _day_foods(pool, nutrients, targets, options, used, exclude=[food_id])
-    bounds = _day_bounds(targets, options.days, options.days, achieved, {})
+    bounds = _day_bounds(targets, 0, options.days, achieved, {})
     forbid = [k.food_ids() for k in keep.values()]
     fixed = [(m.slot, it.food_id, it.portions) for m in d.meals for it in m.items
              if m.slot != slot]
