@@ -225,3 +225,16 @@ def test_diet_lp_shadow_prices_in_plain_units() -> None:
     assert lp.binding
     text = lp.binding[0].describe(lp.objective_unit)
     assert "raises the cost by" in text
+
+
+def test_weekly_vitamin_d_average_with_daily_floor(shipped: FoodTable) -> None:
+    """Vitamin D held as a 3-day average: the average meets the minimum, each day its floor."""
+    from mealplan.targets import hold_weekly
+
+    targets = hold_weekly(targets_for(Person(age=45, sex="female")), ["vitamin_d_ug"])
+    weekly = next(b for b in targets.bounds if b.nutrient == "vitamin_d_ug" and b.period == "week")
+    plan = make_plan(shipped, targets, PlanOptions(days=3))
+    values = [d.totals["vitamin_d_ug"] for d in plan.days]
+    assert sum(values) / 3 >= (weekly.min or 0) - 1e-6
+    assert all(v >= (weekly.daily_min or 0) - 1e-6 for v in values)
+    assert any(c.day is None and c.nutrient == "vitamin_d_ug" for c in plan.checks)
