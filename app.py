@@ -309,8 +309,13 @@ def show_plan(plan: Plan) -> None:
         c2.success("✔ verified", icon=None)
     else:
         c2.error("not verified")
-    for w in plan.warnings:
+    safety = [w for w in plan.warnings if w in plan.targets.warnings]
+    notes = [w for w in plan.warnings if w not in plan.targets.warnings]
+    for w in safety:
         st.warning(w)
+    if notes:
+        with st.expander(f"Data notes ({len(notes)})"):
+            st.markdown("\n".join(f"- {n}" for n in notes))
 
     grid = ui.plan_grid(plan)
     cov = ui.coverage_frame(plan)

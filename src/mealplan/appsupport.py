@@ -666,9 +666,11 @@ def coverage_chart(frame: pd.DataFrame, day: int) -> alt.TopLevelMixin:
     d["text"] = [f"{v:.4g} {u} (min {mn if mn == mn and mn is not None else '-'}, "
                  f"max {mx if mx == mx and mx is not None else '-'})"
                  for v, u, mn, mx in zip(d["value"], d["unit"], d["min"], d["max"], strict=True)]
-    base = alt.Chart(d).encode(y=alt.Y("label:N", sort=None, title=None))
+    base = alt.Chart(d).encode(y=alt.Y("label:N", sort=None, title=None,
+                                       axis=alt.Axis(labelOverlap=False, labelLimit=180)))
     bars = base.mark_bar().encode(
-        x=alt.X("pct:Q", title="% of target (100 = minimum)"),
+        x=alt.X("pct:Q", title="% of minimum (nutrients with only a limit: % of the limit); "
+                                  "+ marks the upper limit"),
         color=alt.Color("status:N", scale=alt.Scale(domain=["ok", "low", "high"],
                                                     range=["#2e7d32", "#f9a825", "#c62828"])),
         tooltip=["label:N", "text:N", "status:N"],
@@ -676,7 +678,7 @@ def coverage_chart(frame: pd.DataFrame, day: int) -> alt.TopLevelMixin:
     rule = alt.Chart(pd.DataFrame({"x": [100.0]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
     limits = base.mark_point(shape="cross", size=90, color="#c62828").encode(
         x="limit_pct:Q", tooltip=["label:N", "text:N"])
-    return alt.layer(bars, rule, limits).properties(height=max(180, 22 * len(d)))
+    return alt.layer(bars, rule, limits).properties(height=max(200, 26 * len(d)))
 
 
 def k2_frame(plan: Plan) -> pd.DataFrame:
