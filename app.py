@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -37,8 +37,9 @@ st.set_page_config(page_title="mealplan: meals for night-time leg cramps", page_
 
 DIET_CHOICES = {"any (omnivore)": None, "pescatarian": "pescatarian",
                 "vegetarian": "vegetarian", "vegan": "vegan"}
-STAGE_CHOICES = {"not pregnant or breastfeeding": None, "pregnant": "pregnancy",
-                 "breastfeeding": "lactation"}
+STAGE_CHOICES: dict[str, Literal["pregnancy", "lactation"] | None] = {
+    "not pregnant or breastfeeding": None, "pregnant": "pregnancy",
+    "breastfeeding": "lactation"}
 OBJECTIVES = {"balanced": "Balanced (near the energy target, varied)",
               "cost": "Cheapest (foods with a price)",
               "usual": "Closest to my favourites"}
@@ -128,8 +129,9 @@ def settings_to_widgets(s: ui.AppSettings) -> None:
 def settings_from_widgets() -> ui.AppSettings:
     """Read the sidebar form into settings (keeping the dietitian's bound edits)."""
     k2 = S.w_k2
+    current: ui.AppSettings = S.s_settings
     return dataclasses.replace(
-        S.s_settings,
+        current,
         age=int(S.w_age), sex=S.w_sex, life_stage=STAGE_CHOICES[S.w_stage],
         weight_kg=S.w_weight, height_cm=S.w_height, activity=S.w_activity,
         energy_kcal=S.w_energy, diet=DIET_CHOICES[S.w_diet], keto=bool(S.w_keto),
@@ -200,6 +202,16 @@ def apply_fix(fix: Fix) -> None:
         S.s_settings = dataclasses.replace(s, supplements=True)
     elif fix.kind == "change_diet" and isinstance(fix.value, str):
         S.s_settings = dataclasses.replace(s, diet=fix.value)
+    elif fix.kind in ("relax_bound", "hold_weekly"):
+        # keep the change as a dietitian edit, so the sidebar and a saved profile carry it
+        try:
+            defaults = ui.build_targets(dataclasses.replace(s, bound_edits=()))
+            edits = ui.edits_from_frame(ui.bounds_frame(targets), defaults)
+        except MealPlanError:
+            pass
+        else:
+            S.s_settings = dataclasses.replace(s, bound_edits=edits)
+            S.s_editor_version += 1
     elif fix.kind == "allow_food" and isinstance(fix.value, str):
         S.s_settings = dataclasses.replace(
             s, exclude_foods=tuple(f for f in s.exclude_foods if f != fix.value),
@@ -447,7 +459,7 @@ def foods_page() -> None:
         st.warning(WARFARIN_CAUTION)
     if nutrient in ("potassium_mg", "phosphorus_mg", "magnesium_mg"):
         st.warning(KIDNEY_CAUTION)
-    st.dataframe(ui.best_foods(table, str(nutrient), basis), width="stretch")
+    st.dataframe(ui.best_foods(table, str(nutrient), ui.as_basis(basis)), width="stretch")
 
     st.markdown("#### Your own foods")
     notice = S.pop("s_foods_notice", None)

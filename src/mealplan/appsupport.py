@@ -46,6 +46,7 @@ __all__ = [
     "AppSettings",
     "BoundEdit",
     "apply_edits",
+    "as_basis",
     "ban_food",
     "best_foods",
     "bound_keys",
@@ -209,6 +210,11 @@ def food_browser_frame(table: FoodTable, query: str = "", group: str | None = No
     out["K2 source"] = sub["k2_source"]
     out.index.name = "id"
     return out
+
+
+def as_basis(text: object) -> Basis:
+    """A "best foods" basis from a widget's value (default: per portion)."""
+    return "100 g" if text == "100 g" else "100 kcal" if text == "100 kcal" else "portion"
 
 
 def best_foods(table: FoodTable, nutrient: str, basis: Basis = "portion", n: int = 15,
@@ -646,7 +652,7 @@ def coverage_frame(plan: Plan) -> pd.DataFrame:
     return df.drop_duplicates(subset=["day", "nutrient"], keep="first").reset_index(drop=True)
 
 
-def coverage_chart(frame: pd.DataFrame, day: int) -> alt.TopLevelMixin:
+def coverage_chart(frame: pd.DataFrame, day: int) -> alt.LayerChart:
     """Bars of one day's intake as % of target (100% = the minimum; x marks the upper limit).
 
     Args:
@@ -678,7 +684,8 @@ def coverage_chart(frame: pd.DataFrame, day: int) -> alt.TopLevelMixin:
     rule = alt.Chart(pd.DataFrame({"x": [100.0]})).mark_rule(strokeDash=[4, 3]).encode(x="x:Q")
     limits = base.mark_point(shape="cross", size=90, color="#c62828").encode(
         x="limit_pct:Q", tooltip=["label:N", "text:N"])
-    return alt.layer(bars, rule, limits).properties(height=max(200, 26 * len(d)))
+    chart = alt.LayerChart(layer=[bars, rule, limits], height=max(200, 26 * len(d)))
+    return chart
 
 
 def k2_frame(plan: Plan) -> pd.DataFrame:
