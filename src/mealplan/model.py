@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulp
@@ -112,6 +112,7 @@ class DayModel:
     fixed: Sequence[tuple[str, str, float]] = ()  # items that must stay exactly as they are
     elastic: bool = False
     maximise: tuple[str, int] | None = None  # (nutrient, +1 max / -1 min): best achievable
+    formulation: str = "bigm"  # integer mode: "bigm" (x <= M y) or "choice" (a binary per count)
 
 
 @dataclass(frozen=True)
@@ -151,29 +152,59 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
     cat = "Continuous" if model.continuous else "Integer"
     slots = list(model.slots)
     pairs = [(f, s) for f in model.foods for s in f.slots if s in slots]
-    x = {(f.food_id, s): pulp.LpVariable(f"x_{f.food_id}__{s}", lowBound=0,
-                                         upBound=f.max_portions, cat=cat)
-         for f, s in pairs}
-    y = {(f.food_id, s): pulp.LpVariable(f"y_{f.food_id}__{s}", cat="Binary") for f, s in pairs}
     by_id = {f.food_id: f for f in model.foods}
+    # x[f,s] and y[f,s] as lists of (variable, coefficient), so that every row is built as
+    # one LpAffineExpression (PuLP's operator overloading is slow on large sums).
+    xt: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]] = {}
+    yt: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]] = {}
+    if model.continuous or model.formulation == "bigm":
+        for f, s in pairs:
+            k = (f.food_id, s)
+            xv = pulp.LpVariable(f"x_{f.food_id}__{s}", lowBound=0, upBound=f.max_portions,
+                                 cat=cat)
+            yv = pulp.LpVariable(f"y_{f.food_id}__{s}", cat="Binary")
+            xt[k], yt[k] = [(xv, 1.0)], [(yv, 1.0)]
+            # 1. portion bounds
+            prob += pulp.LpAffineExpression([(xv, 1.0), (yv, -f.max_portions)]) <= 0, \
+                f"c1_max_{f.food_id}__{s}"
+            prob += pulp.LpAffineExpression([(xv, 1.0), (yv, -f.min_portions)]) >= 0, \
+                f"c1_min_{f.food_id}__{s}"
+    else:
+        # 1. portion bounds as a choice: z[f,s,n] = 1 when exactly n portions are served
+        for f, s in pairs:
+            k = (f.food_id, s)
+            counts = range(max(1, math.ceil(f.min_portions - 1e-9)),
+                           math.floor(f.max_portions + 1e-9) + 1)
+            zs = {n: pulp.LpVariable(f"z_{f.food_id}__{s}__{n}", cat="Binary") for n in counts}
+            xt[k] = [(z, float(n)) for n, z in zs.items()]
+            yt[k] = [(z, 1.0) for z in zs.values()]
 
-    # 1. portion bounds
-    for f, s in pairs:
-        k = (f.food_id, s)
-        prob += x[k] <= f.max_portions * y[k], f"c1_max_{f.food_id}__{s}"
-        prob += x[k] >= f.min_portions * y[k], f"c1_min_{f.food_id}__{s}"
+    def lin(terms: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]],
+            weights: Iterable[tuple[tuple[str, str], float]]) -> pulp.LpAffineExpression:
+        acc: dict[pulp.LpVariable, float] = {}
+        for k, w in weights:
+            if w == 0.0:
+                continue
+            for v, c in terms[k]:
+                acc[v] = acc.get(v, 0.0) + w * c
+        return pulp.LpAffineExpression(list(acc.items()))
+
+    def X(weights: Iterable[tuple[tuple[str, str], float]]) -> pulp.LpAffineExpression:
+        return lin(xt, weights)
+
+    def Y(keys: Iterable[tuple[str, str]], w: float = 1.0) -> pulp.LpAffineExpression:
+        return lin(yt, ((k, w) for k in keys))
+
+    x = xt  # keys of the candidate (food, slot) pairs
     # 2. once a day
     for f in model.foods:
         ks = [(f.food_id, s) for s in f.slots if s in slots]
-        if len(ks) > 1:
-            prob += pulp.lpSum(y[k] for k in ks) <= 1, f"c2_once_{f.food_id}"
+        if len(ks) > 1 or not (model.continuous or model.formulation == "bigm"):
+            prob += Y(ks) <= 1, f"c2_once_{f.food_id}"
 
     def total(nutrient: str, supplements_only: bool = False) -> pulp.LpAffineExpression:
-        return pulp.lpSum(
-            by_id[fid].per_portion.get(nutrient, 0.0) * var
-            for (fid, _s), var in x.items()
-            if by_id[fid].per_portion.get(nutrient, 0.0) != 0.0
-            and (not supplements_only or by_id[fid].is_supplement))
+        return X(((fid, s), by_id[fid].per_portion.get(nutrient, 0.0)) for (fid, s) in x
+                 if not supplements_only or by_id[fid].is_supplement)
 
     # 3. nutrient bounds
     slack_vars: dict[str, tuple[pulp.LpVariable | None, pulp.LpVariable | None]] = {}
@@ -208,52 +239,51 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         # 5. slot energy shares
         for s in slots:
             lo_sh, hi_sh = model.slot_shares.get(s, (0.0, 1.0))
-            se = pulp.lpSum(by_id[fid].per_portion.get("energy_kcal", 0.0) * var
-                            for (fid, ss), var in x.items() if ss == s)
+            se = X(((fid, ss), by_id[fid].per_portion.get("energy_kcal", 0.0))
+                   for (fid, ss) in x if ss == s)
             if lo_sh > 0:
                 prob += se >= lo_sh * e, f"c5_share_lo_{s}"
             if hi_sh < 1:
                 prob += se <= hi_sh * e, f"c5_share_hi_{s}"
     # 6./7. meals
     for s in slots:
-        ys = [var for (fid, ss), var in y.items() if ss == s and not by_id[fid].is_supplement]
+        ys = Y(k for k in x if k[1] == s and not by_id[k[0]].is_supplement)
         if model.require_main_meals and s in MAIN_MEALS:
-            prob += pulp.lpSum(ys) >= 1, f"c6_meal_{s}"
-        prob += pulp.lpSum(ys) <= model.items_per_meal.get(s, 4), f"c7_items_{s}"
+            prob += ys >= 1, f"c6_meal_{s}"
+        prob += ys <= model.items_per_meal.get(s, 4), f"c7_items_{s}"
     # 8. foods per day, 9. grams per day
-    food_ys = [var for (fid, _s), var in y.items() if not by_id[fid].is_supplement]
-    prob += pulp.lpSum(food_ys) <= model.max_foods, "c8_max_foods"
+    food_keys = [k for k in x if not by_id[k[0]].is_supplement]
+    food_ys = Y(food_keys)
+    prob += food_ys <= model.max_foods, "c8_max_foods"
     if model.min_foods > 0:
-        prob += pulp.lpSum(food_ys) >= model.min_foods, "c8_min_foods"
-    grams = pulp.lpSum(by_id[fid].grams * var for (fid, _s), var in x.items()
-                       if not by_id[fid].is_supplement)
+        prob += Y(food_keys) >= model.min_foods, "c8_min_foods"
+    grams = X((k, by_id[k[0]].grams) for k in food_keys)
     prob += grams <= model.max_grams, "c9_grams"
     # 10. no identical day
     for i, fs in enumerate(model.forbid_sets):
         if fs and all(fid in by_id for fid in fs):
-            prob += (pulp.lpSum(var for (fid, _s), var in y.items() if fid in fs)
-                     <= len(fs) - 1), f"c10_distinct_{i}"
+            prob += Y(k for k in x if k[0] in fs) <= len(fs) - 1, f"c10_distinct_{i}"
     # 11. locks and fixed items
     for i, (s, fid, n) in enumerate(model.locks):
         if (fid, s) not in x:
             raise KeyError(f"locked item {fid} in {s} is not a candidate")
-        prob += y[(fid, s)] == 1, f"c11_lock_y_{i}"
-        prob += x[(fid, s)] >= n, f"c11_lock_x_{i}"
+        prob += Y([(fid, s)]) == 1, f"c11_lock_y_{i}"
+        prob += X([((fid, s), 1.0)]) >= n, f"c11_lock_x_{i}"
     for i, (s, fid, n) in enumerate(model.fixed):
         if (fid, s) not in x:
             raise KeyError(f"fixed item {fid} in {s} is not a candidate")
-        prob += y[(fid, s)] == 1, f"c11_fix_y_{i}"
-        prob += x[(fid, s)] == n, f"c11_fix_x_{i}"
+        prob += Y([(fid, s)]) == 1, f"c11_fix_y_{i}"
+        prob += X([((fid, s), 1.0)]) == n, f"c11_fix_x_{i}"
 
     if model.elastic:
-        prob += pulp.lpSum(elastic_terms) + 1e-4 * pulp.lpSum(food_ys)
+        prob += pulp.lpSum(elastic_terms) + Y(food_keys, 1e-4)
     elif model.maximise is not None:
         nutrient, sense = model.maximise
-        prob += -sense * total(nutrient) + 1e-6 * pulp.lpSum(food_ys)
+        prob += -sense * total(nutrient) + Y(food_keys, 1e-6)
     else:
         if model.objective == "cost":
-            objective_terms = [pulp.lpSum(by_id[fid].price * var for (fid, _s), var in x.items())]
-        objective_terms.append(pulp.lpSum(by_id[fid].weight * var for (fid, _s), var in y.items()))
+            objective_terms = [X((k, by_id[k[0]].price) for k in x)]
+        objective_terms.append(lin(yt, ((k, by_id[k[0]].weight) for k in x)))
         if model.objective != "cost":
             objective_terms.append(grams * (model.grams_weight / 100.0))
         prob += pulp.lpSum(objective_terms)
@@ -280,9 +310,10 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
     if status in ("infeasible", "timeout"):
         return DayResult(status, (), None, None, None, secs, build, {})
     items = []
-    for (fid, s), var in x.items():
-        v = var.value() or 0.0
-        if y[(fid, s)].value() and y[(fid, s)].value() > 0.5 and v > 1e-7:
+    for (fid, s) in x:
+        v = sum((var.value() or 0.0) * c for var, c in xt[(fid, s)])
+        used = sum((var.value() or 0.0) * c for var, c in yt[(fid, s)])
+        if used > 0.5 and v > 1e-7:
             n = v if model.continuous else float(round(v))
             items.append((s, fid, n))
     items.sort(key=lambda t: (slots.index(t[0]), t[1]))
