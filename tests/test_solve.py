@@ -238,3 +238,48 @@ def test_weekly_vitamin_d_average_with_daily_floor(shipped: FoodTable) -> None:
     assert sum(values) / 3 >= (weekly.min or 0) - 1e-6
     assert all(v >= (weekly.daily_min or 0) - 1e-6 for v in values)
     assert any(c.day is None and c.nutrient == "vitamin_d_ug" for c in plan.checks)
+
+
+def test_swap_keeps_locks_on_that_day() -> None:
+    """Swapping one item of a day with a locked item keeps the lock (also when re-planning)."""
+    table = table_from(SMALL)
+    opts = PlanOptions(days=2, max_days_per_food=2, locks=(Lock(1, "dinner", "salmon", 1),))
+    plan = make_plan(table, SMALL_TARGETS, opts)
+    other = next(it for m in plan.days[0].meals for it in m.items if it.food_id != "salmon")
+    slot = next(m.slot for m in plan.days[0].meals if other in m.items)
+    swapped = swap_item(plan, 1, slot, other.food_id, table)
+    assert any(it.food_id == "salmon" for m in swapped.days[0].meals if m.slot == "dinner"
+               for it in m.items)
+    assert other.food_id not in swapped.days[0].food_ids()
+
+
+def test_fixes_never_undo_safety_exclusions() -> None:
+    """On warfarin, a vitamin K band only natto could reach never suggests natto back.
+
+    Without the safety rule, "allow foods flagged vitamin_k_antagonist_caution" and "allow
+    Natto again" would both be offered: each makes this tiny day feasible.
+    """
+    from mealplan.targets import DietFilter
+
+    rows = [line.rsplit(",", 1)[0] + ",0,0" for line in SMALL.strip().split("\n")[1:]]
+    natto = ("natto,Natto,212,19,115,217,10 g,10,1,3,breakfast;lunch;dinner,"
+             "vitamin_k_antagonist_caution,23,939")
+    text = SMALL_HEADER.replace("price_per_100g", "vitamin_k1_ug,k2_ug") + "\n".join(
+        [*rows, natto]) + "\n"
+    table = table_from(text)
+    targets = Targets((*SMALL_TARGETS.bounds, Bound("vitamin_k_total_ug", 90, 200, "µg")),
+                      diet=DietFilter(exclude_flags=frozenset({"vitamin_k_antagonist_caution"})),
+                      energy_kcal=2000, modes=frozenset({"anticoagulant"}))
+    opts = PlanOptions(days=1, bans=frozenset({"natto"}))
+    with pytest.raises(InfeasiblePlanError) as err:
+        make_plan(table, targets, opts)
+    diag = err.value.diagnosis
+    assert any(s.nutrient == "vitamin_k_total_ug" for s in diag.shortfalls)
+    for fix in diag.fixes:
+        assert fix.value not in ("vitamin_k_antagonist_caution", "natto")
+        assert not fix.description.startswith("raise the maximum")
+    # the same request without the safety mode and flag would be fixable by natto
+    relaxed = Targets(targets.bounds, energy_kcal=2000)
+    with pytest.raises(InfeasiblePlanError) as err2:
+        make_plan(table, relaxed, opts)
+    assert any(f.value == "natto" for f in err2.value.diagnosis.fixes)

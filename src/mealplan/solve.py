@@ -63,8 +63,11 @@ FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0
 REUSE_COST = 0.4
 WEEKLY_SHORT_COST = 20.0  # per 100 % of the weekly average missed on a day (soft)
-# Foods the explanation suggests re-admitting, by what they carry.
+# Nutrients a fix may suggest holding as a weekly average.
 WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
+# Flags that exclude foods for safety (warfarin: natto; pregnancy: liver). A fix never
+# suggests re-admitting them, nor raising an upper limit.
+SAFETY_FLAGS = frozenset({"vitamin_k_antagonist_caution", "high_vitamin_a"})
 
 
 def _filter(table: FoodTable, targets: Targets) -> FoodTable:
@@ -460,14 +463,15 @@ def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
     names = ", ".join(sorted({nutrient_label(s.nutrient) for s in shortfalls}))
     candidates: list[Fix] = []
     for flag in sorted(targets.diet.exclude_flags):
-        if flag == "supplement":
+        if flag == "supplement" or flag in SAFETY_FLAGS:
             continue
         candidates.append(Fix(f"allow foods flagged '{flag}'"
                               f"{_flag_hint(flag)} to reach {names}", "allow_flag", None, flag))
     if not targets.allow_supplements and supplements is not None and len(supplements):
         candidates.append(Fix(f"allow supplements for {names}", "allow_supplements"))
     for fid in sorted(targets.diet.exclude_foods | options.bans):
-        if table.has(fid):
+        if table.has(fid) and not table.list_of(fid, "flags") & SAFETY_FLAGS & (
+                targets.diet.exclude_flags | _mode_flags(targets)):
             candidates.append(Fix(f"allow {table.row(fid)['name']} again", "allow_food",
                                   None, fid))
     broader = {"vegan": "vegetarian", "vegetarian": "pescatarian"}.get(targets.diet.diet or "")
@@ -483,11 +487,21 @@ def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
                 b.nutrient == s.nutrient and b.period == "day" for b in targets.bounds):
             fixes.append(Fix(f"hold {nutrient_label(s.nutrient)} as a weekly average with a "
                              "daily floor", "hold_weekly", s.nutrient))
-        new = math.floor(s.best * 100) / 100 if s.kind == "min" else math.ceil(s.best * 100) / 100
-        word = "lower the minimum" if s.kind == "min" else "raise the maximum"
-        fixes.append(Fix(f"{word} of {nutrient_label(s.nutrient)} to {new:g} {s.unit}",
-                         "relax_bound", s.nutrient, new))
+        if s.kind == "min":  # an upper limit is never raised by a suggestion
+            new = math.floor(s.best * 100) / 100
+            fixes.append(Fix(f"lower the minimum of {nutrient_label(s.nutrient)} to {new:g} "
+                             f"{s.unit}", "relax_bound", s.nutrient, new))
     return fixes
+
+
+def _mode_flags(targets: Targets) -> frozenset[str]:
+    """Safety flags implied by the targets' modes (even if a caller dropped the filter)."""
+    flags: set[str] = set()
+    if "anticoagulant" in targets.modes:
+        flags.add("vitamin_k_antagonist_caution")
+    if targets.modes & {"pregnancy", "lactation"}:
+        flags.add("high_vitamin_a")
+    return frozenset(flags)
 
 
 def _flag_hint(flag: str) -> str:
@@ -576,11 +590,17 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
              if m.slot != slot]
     candidates = {f.food_id for f in foods}
     fixed = [t for t in fixed if t[1] in candidates]
-    model = _model(pool, targets, options, foods, bounds, forbid, fixed=fixed)
+    locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks
+             if lk.day == day and lk.food_id != food_id]
+    if any(lk.day == day and lk.food_id == food_id for lk in options.locks):
+        raise TargetsError("plan", [_Problem(
+            f"'{food_id}' is locked on day {day}: unlock it before swapping it",
+            column="food_id")])
+    model = _model(pool, targets, options, foods, bounds, forbid, locks=locks, fixed=fixed)
     res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
                         gap_abs=options.gap_abs)
     if res.status not in ("optimal", "feasible"):
-        model = _model(pool, targets, options, foods, bounds, forbid)
+        model = _model(pool, targets, options, foods, bounds, forbid, locks=locks)
         res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
                         gap_abs=options.gap_abs)
     if res.status not in ("optimal", "feasible"):
