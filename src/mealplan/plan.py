@@ -95,6 +95,8 @@ class PlanOptions:
     bans: frozenset[str] = frozenset()
     usual_foods: frozenset[str] = frozenset()
     unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
+    max_candidates: int = 400  # larger pools are narrowed by nutrient density first ...
+    prune_to: int = 200  # ... to this many foods
     time_limit: float = 60.0
     gap_rel: float = 0.02
     gap_abs: float = 0.5  # objective points; 1 point = 1 % off the energy centre

@@ -113,7 +113,50 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
         if b.nutrient not in pool.df.columns:
             raise TargetsError("targets", [_Problem(
                 f"the food table has no column '{b.nutrient}'", column=b.nutrient)])
-    return pool.without(drop), notes
+    pool = pool.without(drop)
+    if len(pool) > options.max_candidates:
+        keep = {lk.food_id for lk in options.locks} | targets.diet.favourites | options.usual_foods
+        pruned = prune_candidates(pool, targets, options.prune_to, keep)
+        notes.append(f"{len(pool)} candidate foods narrowed to {len(pruned)} by nutrient "
+                     "density (the best sources of each targeted nutrient per portion and per "
+                     "100 kcal, per meal slot)")
+        pool = pruned
+    return pool, notes
+
+
+def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
+                     keep: Iterable[str] = ()) -> FoodTable:
+    """Narrow a large table to about ``limit`` foods that can matter for these targets.
+
+    For every nutrient with a minimum, the richest foods per 100 kcal and per portion are
+    kept, then each slot's best foods by overall score (the share of each minimum one full
+    item covers, per 100 kcal), then the next best overall, until ``limit``. Deterministic.
+    """
+    df = pool.df
+    mins = [b for b in targets.bounds if b.min is not None and b.min > 0
+            and b.nutrient != "energy_kcal" and not b.supplements_only]
+    portion = df["portion_g"].astype(float) * df["max_portions"].astype(float) / 100.0
+    kcal = (df["energy_kcal"].astype(float).fillna(0.0).clip(lower=1.0)
+            if "energy_kcal" in df.columns else pd.Series(100.0, index=df.index))
+    score = pd.Series(0.0, index=df.index)
+    chosen: list[str] = [str(f) for f in keep if f in df.index]
+    per_nutrient = max(4, limit // max(1, 3 * len(mins)))
+    for b in mins:
+        amount = df[b.nutrient].astype(float).fillna(0.0)
+        score += (amount * portion / float(b.min or 1.0)).clip(upper=1.0)
+        dens = (amount / kcal).sort_values(ascending=False, kind="stable")
+        chosen += [str(i) for i in dens.index[:per_nutrient] if dens[i] > 0]
+        rich = (amount * portion).sort_values(ascending=False, kind="stable")
+        chosen += [str(i) for i in rich.index[:per_nutrient] if rich[i] > 0]
+    score = (score / (kcal * portion / 100.0).clip(lower=0.05)).sort_values(
+        ascending=False, kind="stable")
+    slots_of = {str(i): set(str(v).split(";")) for i, v in df["slots"].items()}
+    per_slot = max(5, limit // 8)
+    for slot in ("breakfast", "lunch", "dinner", "snack"):
+        chosen += [str(i) for i in score.index if slot in slots_of[str(i)]][:per_slot]
+    chosen += [str(i) for i in score.index]
+    unique = list(dict.fromkeys(chosen))[:limit]
+    return pool.subset(unique)
 
 
 def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
