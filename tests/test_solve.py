@@ -13,7 +13,7 @@ from mealplan.errors import InfeasiblePlanError, PlanVerificationError
 from mealplan.foods import FoodTable, load_default_table, load_supplements, parse_food_csv
 from mealplan.plan import Lock, PlanOptions, verify_plan
 from mealplan.solve import apply_fix, make_plan, regenerate_day, solve_diet_lp, swap_item
-from mealplan.targets import Bound, Person, Targets, diet_filter, targets_for
+from mealplan.targets import Bound, DietFilter, Person, Targets, diet_filter, targets_for
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -283,3 +283,23 @@ def test_fixes_never_undo_safety_exclusions() -> None:
     with pytest.raises(InfeasiblePlanError) as err2:
         make_plan(table, relaxed, opts)
     assert any(f.value == "natto" for f in err2.value.diagnosis.fixes)
+
+
+def test_large_pools_are_narrowed_by_nutrient_density() -> None:
+    """Above max_candidates the pool is cut to prune_to foods, keeping the best sources."""
+    from mealplan.solve import candidate_pool
+
+    rows = [f"filler_{i},Filler {i},{300 + i},1,1,1,100 g,100,1,2,lunch;dinner,,"
+            for i in range(40)]
+    rows.append("mg_star,Magnesium star,100,5,900,10,100 g,100,1,2,lunch,,")
+    rows.append("liked,Liked food,500,1,1,1,100 g,100,1,2,lunch,,")
+    text = SMALL_HEADER.replace(",price_per_100g", "").replace(",flags", ",flags,unused_g")
+    table = table_from(text + "\n".join(rows) + "\n")
+    targets = Targets((Bound("magnesium_mg", 300, None, "mg"),), energy_kcal=2000,
+                      diet=DietFilter(favourites=frozenset({"liked"})))
+    pool, notes = candidate_pool(table, targets, PlanOptions(max_candidates=30, prune_to=10))
+    assert len(pool) == 10
+    assert pool.has("mg_star") and pool.has("liked")
+    assert any("narrowed to 10" in n for n in notes)
+    same, _ = candidate_pool(table, targets, PlanOptions())
+    assert len(same) == len(table)
