@@ -303,3 +303,31 @@ def test_large_pools_are_narrowed_by_nutrient_density() -> None:
     assert any("narrowed to 10" in n for n in notes)
     same, _ = candidate_pool(table, targets, PlanOptions())
     assert len(same) == len(table)
+
+
+def test_lunch_and_dinner_have_a_main_dish_and_oil_comes_with_food() -> None:
+    """Realism rules: a main dish at lunch and dinner; an add-on (oil) never alone, one a meal."""
+    text = (SMALL.replace("lentils,Lentils,116,9,36,19,1 cup (198 g),198,1,2,lunch;dinner,,",
+                          "lentils,Lentils,116,9,36,19,1 cup (198 g),198,1,2,lunch;dinner,main,")
+            .replace("salmon,Salmon,206,22,30,12,3 oz (85 g),85,1,2,lunch;dinner,,",
+                     "salmon,Salmon,206,22,30,12,3 oz (85 g),85,1,2,lunch;dinner,main,")
+            .replace("chicken,Chicken,165,31,29,15,3 oz (85 g),85,1,2,lunch;dinner,,",
+                     "chicken,Chicken,165,31,29,15,3 oz (85 g),85,1,2,lunch;dinner,main,")
+            + "olive_oil,Olive oil,884,0,0,1,1 tbsp (13.5 g),13.5,1,3,lunch;dinner;snack,"
+              "addon;staple,0.9\n")
+    table = table_from(text)
+    plan = make_plan(table, SMALL_TARGETS, PlanOptions(days=3, max_days_per_food=3))
+    mains = {"lentils", "salmon", "chicken"}
+    for d in plan.days:
+        for m in d.meals:
+            ids = {it.food_id for it in m.items}
+            if m.slot in ("lunch", "dinner"):
+                assert ids & mains, f"day {d.day} {m.slot} has no main dish"
+            if "olive_oil" in ids:
+                assert len(ids) > 1
+    # the verifier enforces the rule independently
+    bad_day = dataclasses.replace(plan.days[0], meals=tuple(
+        dataclasses.replace(m, items=tuple(it for it in m.items if it.food_id not in mains))
+        for m in plan.days[0].meals))
+    problems = verify_plan((bad_day, *plan.days[1:]), table, SMALL_TARGETS, plan.options)
+    assert any("no main dish" in p for p in problems)

@@ -40,7 +40,11 @@ Constraints (named in the .lp file by the same numbers)
     9. grams per day: :math:`\sum g_f x_{fs} \le G` (supplements not counted);
     10. no identical day: for each earlier day's food set D, :math:`\sum_{f\in D,s} y_{fs}
         \le |D| - 1` (only when every food of D is a candidate);
-    11. locks: :math:`x_{fs} \ge \ell` and :math:`y_{fs} = 1` for a locked item.
+    11. locks: :math:`x_{fs} \ge \ell` and :math:`y_{fs} = 1` for a locked item;
+    12. main dish: :math:`\sum_{f \in Main} y_{fs} \ge 1` for lunch and dinner (when the
+        table marks main dishes with the flag ``main``);
+    13. add-ons (flag ``addon``: oil, butter): at most one per meal, and only in a meal with
+        another food.
 
 Missing values
     An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
@@ -76,6 +80,8 @@ class DayFood:
     weight: float = 0.0  # objective weight per use (items, likes, variety)
     price: float = 0.0  # price per portion
     is_supplement: bool = False
+    is_main: bool = False  # flag "main": a main dish
+    is_addon: bool = False  # flag "addon": oil, butter: served with other foods
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ class DayModel:
     fixed: Sequence[tuple[str, str, float]] = ()  # items that must stay exactly as they are
     elastic: bool = False
     maximise: tuple[str, int] | None = None  # (nutrient, +1 max / -1 min): best achievable
+    main_slots: Sequence[str] = ()  # slots that must include a main dish
     formulation: str = "bigm"  # integer mode: "bigm" (x <= M y) or "choice" (a binary per count)
 
 
@@ -251,6 +258,17 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         if model.require_main_meals and s in MAIN_MEALS:
             prob += ys >= 1, f"c6_meal_{s}"
         prob += ys <= model.items_per_meal.get(s, 4), f"c7_items_{s}"
+    # 12. a main dish at lunch and dinner; 13. add-ons (oil, butter) with other foods
+    for s in slots:
+        keys = [k for k in x if k[1] == s]
+        if s in model.main_slots:
+            prob += Y(k for k in keys if by_id[k[0]].is_main) >= 1, f"c12_main_{s}"
+        addons = [k for k in keys if by_id[k[0]].is_addon]
+        if addons:
+            others = [k for k in keys if not by_id[k[0]].is_addon
+                      and not by_id[k[0]].is_supplement]
+            prob += Y(addons) <= 1, f"c13_addon_max_{s}"
+            prob += Y(addons) - Y(others) <= 0, f"c13_addon_with_{s}"
     # 8. foods per day, 9. grams per day
     food_keys = [k for k in x if not by_id[k[0]].is_supplement]
     food_ys = Y(food_keys)

@@ -39,6 +39,7 @@ __all__ = [
     "SolveInfo",
     "check_bounds",
     "day_totals",
+    "main_dish_slots_available",
     "verify_plan",
 ]
 
@@ -95,6 +96,7 @@ class PlanOptions:
     bans: frozenset[str] = frozenset()
     usual_foods: frozenset[str] = frozenset()
     unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
+    main_dish_slots: tuple[str, ...] = (MealSlot.LUNCH.value, MealSlot.DINNER.value)
     max_candidates: int = 400  # larger pools are narrowed by nutrient density first ...
     prune_to: int = 200  # ... to this many foods
     time_limit: float = 60.0
@@ -264,6 +266,24 @@ def check_bounds(days: Sequence[DayPlan], table: FoodTable,
     return checks
 
 
+def main_dish_slots_available(table: FoodTable, options: PlanOptions,
+                              allowed: frozenset[str] | None = None) -> frozenset[str]:
+    """The slots of ``options.main_dish_slots`` for which the table has a main dish.
+
+    A table that marks no food ``main`` (e.g. a user's own) has no main-dish rule.
+    """
+    df = table.df
+    if "flags" not in df.columns:
+        return frozenset()
+    out = set()
+    for fid, flags, slots in zip(df.index, df["flags"], df["slots"], strict=True):
+        if allowed is not None and str(fid) not in allowed:
+            continue
+        if "main" in str(flags).split(";"):
+            out.update(set(str(slots).split(";")) & set(options.main_dish_slots))
+    return frozenset(out)
+
+
 def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                 options: PlanOptions, allowed: frozenset[str] | None = None) -> list[str]:
     """Independently check a plan against the food table, the targets and every rule.
@@ -288,6 +308,7 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
             v.append(f"{where}: {c.nutrient} = {c.value:.4g} {c.unit} outside {rng}")
     days_used: Counter[str] = Counter()
     seen_days: list[frozenset[tuple[str, float]]] = []
+    mains_for = main_dish_slots_available(table, options, allowed)
     for d in days:
         food_ids = [it.food_id for it in d.items]
         if len(set(food_ids)) != len(food_ids):
@@ -310,6 +331,16 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
         for m in d.meals:
             if m.slot not in options.slots:
                 v.append(f"day {d.day}: meal slot '{m.slot}' was not asked for")
+            known = [it for it in m.items if table.has(it.food_id)]
+            flags = [table.list_of(it.food_id, "flags") for it in known]
+            if (m.slot in options.main_dish_slots and m.slot in mains_for
+                    and not any("main" in f for f in flags)):
+                v.append(f"day {d.day} {m.slot}: no main dish")
+            n_addon = sum(1 for f in flags if "addon" in f)
+            n_other = sum(1 for f in flags if "addon" not in f and "supplement" not in f)
+            if n_addon > 1 or (n_addon and not n_other):
+                v.append(f"day {d.day} {m.slot}: oil/butter must come with other foods, "
+                         "one per meal")
             foods_in_meal = [it for it in m.items if not it.is_supplement]
             if len(foods_in_meal) > options.items_limit(m.slot):
                 v.append(f"day {d.day} {m.slot}: {len(foods_in_meal)} items, more than "

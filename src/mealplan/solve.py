@@ -40,6 +40,7 @@ from .plan import (
     SolveInfo,
     check_bounds,
     day_totals,
+    main_dish_slots_available,
     verify_plan,
 )
 from .targets import Bound, Targets
@@ -198,7 +199,8 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         price = 0.0 if math.isnan(p) else p * g / 100.0
         slots = tuple(sorted(str(row["slots"]).split(";")))
         foods.append(DayFood(fid, slots, per, g, float(row["min_portions"]),
-                             float(row["max_portions"]), w, price, supp))
+                             float(row["max_portions"]), w, price, supp,
+                             "main" in flags, "addon" in flags))
     return foods
 
 
@@ -251,7 +253,8 @@ def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[
         max_foods=options.max_foods_per_day, max_grams=options.max_grams_per_day,
         require_main_meals=options.require_main_meals, continuous=options.continuous,
         objective=options.objective, forbid_sets=forbid if options.distinct_days else (),
-        locks=locks, fixed=fixed)
+        locks=locks, fixed=fixed,
+        main_slots=tuple(main_dish_slots_available(pool, options)))
 
 
 def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,

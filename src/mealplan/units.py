@@ -112,4 +112,6 @@ FLAGS: dict[str, str] = {
     "fermented": "fermented food (may carry long-chain vitamin K2)",
     "vitamin_k_antagonist_caution": "very rich in vitamin K2: avoid with warfarin-type drugs",
     "supplement": "a dietary supplement, not a food",
+    "main": "a main dish (meat, fish, eggs, tofu, legumes): lunch and dinner include one",
+    "addon": "served with other foods (oil, butter): at most one per meal, never alone",
 }
