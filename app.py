@@ -11,6 +11,7 @@ and on explicit buttons (fixes, edits, the dietitian's "apply"). Plans live in
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -30,7 +31,7 @@ from mealplan.foods import FoodTable, load_default_table, load_supplements
 from mealplan.plan import Diagnosis, Fix, Plan, PlanOptions
 from mealplan.store import Store, default_db_path
 from mealplan.targets import ACTIVITY_FACTORS, Targets
-from mealplan.units import ALLERGENS, MealSlot, nutrient_label
+from mealplan.units import ALLERGENS, DIET_TAGS, MealSlot, nutrient_label
 
 st.set_page_config(page_title="mealplan: meals for night-time leg cramps", page_icon="🥦",
                    layout="wide")
@@ -113,6 +114,7 @@ def settings_to_widgets(s: ui.AppSettings) -> None:
     S.w_exclude = [f for f in s.exclude_foods if f in ids]
     S.w_fav = [f for f in s.favourites if f in ids]
     S.w_dislike = [f for f in s.dislikes if f in ids]
+    S.w_flags = [f for f in s.exclude_flags if f in ui.EXCLUDABLE_FLAGS]
     S.w_anticoag = s.anticoagulant
     S.w_vitk_min = s.vitk_min_ug
     S.w_vitk_max = s.vitk_max_ug
@@ -137,7 +139,11 @@ def settings_from_widgets() -> ui.AppSettings:
         energy_kcal=S.w_energy, diet=DIET_CHOICES[S.w_diet], keto=bool(S.w_keto),
         keto_net_carbs=float(S.w_netcarbs), allergens=tuple(S.w_allergens),
         exclude_foods=tuple(S.w_exclude), favourites=tuple(S.w_fav),
-        dislikes=tuple(S.w_dislike), anticoagulant=bool(S.w_anticoag),
+        dislikes=tuple(S.w_dislike),
+        # flags the sidebar does not offer (from a hand-edited profile) are kept as they are
+        exclude_flags=tuple(S.w_flags) + tuple(
+            f for f in current.exclude_flags if f not in ui.EXCLUDABLE_FLAGS),
+        anticoagulant=bool(S.w_anticoag),
         vitk_min_ug=S.w_vitk_min, vitk_max_ug=S.w_vitk_max, ckd=bool(S.w_ckd),
         potassium_max_mg=S.w_kmax, phosphorus_max_mg=S.w_pmax, days=int(S.w_days),
         slots=tuple(S.w_slots), supplements=bool(S.w_supp), objective=S.w_objective,
@@ -212,6 +218,9 @@ def apply_fix(fix: Fix) -> None:
         else:
             S.s_settings = dataclasses.replace(s, bound_edits=edits)
             S.s_editor_version += 1
+    elif fix.kind == "allow_flag" and isinstance(fix.value, str):
+        S.s_settings = dataclasses.replace(
+            s, exclude_flags=tuple(f for f in s.exclude_flags if f != fix.value))
     elif fix.kind == "allow_food" and isinstance(fix.value, str):
         S.s_settings = dataclasses.replace(
             s, exclude_foods=tuple(f for f in s.exclude_foods if f != fix.value),
@@ -259,6 +268,9 @@ def sidebar() -> bool:
                        format_func=food_name, placeholder="search foods")
         st.multiselect("Dislikes (never used)", table.ids, key="w_dislike",
                        format_func=food_name, placeholder="search foods")
+        st.multiselect("Leave out", list(ui.EXCLUDABLE_FLAGS), key="w_flags",
+                       format_func=lambda f: ui.EXCLUDABLE_FLAGS[f], placeholder="nothing",
+                       help="Supplements have their own switch under Plan.")
 
         st.subheader("Safety")
         st.checkbox("I take warfarin or another vitamin K antagonist", key="w_anticoag")
@@ -387,6 +399,8 @@ def edit_controls(plan: Plan, grid: pd.DataFrame) -> None:
     if c1.button("Regenerate this day", key="w_regen"):
         run_solver(lambda: solve.regenerate_day(plan, day, table, supplements=supp),
                    f"Re-planning day {day}")
+        if S.s_plan is not None:
+            S.s_options = S.s_plan.options
         st.rerun()
     rows = grid[grid["day"] == day]
     labels = [f"{r.meal}: {r.food}" for r in rows.itertuples()]
@@ -399,6 +413,8 @@ def edit_controls(plan: Plan, grid: pd.DataFrame) -> None:
     if b1.button("Swap for the best alternative", key="w_swap"):
         run_solver(lambda: solve.swap_item(plan, day, str(r["meal"]), str(r["food_id"]), table,
                                            supplements=supp), "Finding an alternative")
+        if S.s_plan is not None:
+            S.s_options = S.s_plan.options
         st.rerun()
     if b2.button("Lock this item", key="w_lock"):
         S.s_plan = ui.lock_item(plan, day, str(r["meal"]), str(r["food_id"]))
@@ -481,13 +497,142 @@ def foods_page() -> None:
             S.s_foods_notice = f"Added {len(new)} foods from {up.name}."
             st.rerun()  # so the sidebar's food lists include them
     add_food_form()
+    fdc_section()
     if S.s_custom:
         st.caption("Custom foods this session: " + ", ".join(
             f"{t.source} ({len(t)})" for t in S.s_custom))
+        st.dataframe(ui.custom_foods_frame(S.s_custom, custom_blockers()), width="stretch")
+        check_food_form()
         if st.button("Remove custom foods", key="w_clear_custom"):
             S.s_custom = []
             S.pop("s_upload_done", None)
             st.rerun()
+
+
+def custom_blockers() -> dict[str, list[str]] | None:
+    """Why each custom food cannot be planned with the sidebar's settings (None if the
+    settings themselves are invalid)."""
+    s: ui.AppSettings = S.s_settings
+    try:
+        targets = ui.build_targets(s)
+    except MealPlanError:
+        return None
+    options = ui.plan_options(s)
+    out: dict[str, list[str]] = {}
+    for t in S.s_custom:
+        out.update(ui.planning_blockers(t, targets, options))
+    return out
+
+
+def fdc_section() -> None:
+    """Search FoodData Central, list the hits, add foods by hit or by FDC ID."""
+    from mealplan.fdc import DATA_TYPES, FDCClient, FDCSearchHit
+
+    if S.pop("s_fdc_clear", False):  # after an add: empty the add form (before it is drawn)
+        S.w_fdc_pick = []
+        S.w_fdc_ids = ""
+    st.markdown("#### From FoodData Central (USDA)")
+    st.caption("Search USDA FoodData Central and add foods to this session's plans. SR Legacy "
+               "foods report the most nutrients; Branded and Foundation foods often miss some "
+               "that have an upper limit, and the planner cannot use a food whose capped "
+               "nutrient is unknown."
+               + ("" if os.environ.get("FDC_API_KEY") else
+                  " Uses the public DEMO_KEY (about 30 requests an hour); set FDC_API_KEY "
+                  "to your own free key for more."))
+    with st.form("fdc_search_form"):
+        c1, c2 = st.columns([2, 1])
+        text = c1.text_input("Search FoodData Central", key="w_fdc_query",
+                             placeholder="e.g. pumpkin seeds")
+        types = c2.multiselect("Data types", list(DATA_TYPES), key="w_fdc_types",
+                               placeholder="all types")
+        searched = st.form_submit_button("Search FoodData Central")
+    if searched:
+        try:
+            with st.spinner("Searching FoodData Central…"), FDCClient() as client:
+                hits = client.search(text, types or None, page_size=15)
+        except MealPlanError as exc:
+            st.error(str(exc))
+        else:
+            S.s_fdc_hits = hits
+            S.w_fdc_pick = []
+            if not hits:
+                st.info(f"FoodData Central found nothing for '{text.strip()}'.")
+    found: list[FDCSearchHit] = S.get("s_fdc_hits", [])
+    if found:
+        st.dataframe(ui.fdc_hits_frame(found), width="stretch")
+    labels = {h.fdc_id: f"{h.fdc_id} · {h.description} ({h.data_type})" for h in found}
+    with st.form("fdc_add_form"):
+        c1, c2 = st.columns([2, 1])
+        picked = c1.multiselect("Foods from the search", list(labels), key="w_fdc_pick",
+                                format_func=lambda i: labels.get(i, str(i)),
+                                placeholder="search first" if not found else "choose foods")
+        typed = c2.text_input("Or FDC IDs", key="w_fdc_ids", placeholder="e.g. 173944, 171287")
+        add = st.form_submit_button("Add to my foods")
+    if add:
+        have = {str(src) for t in S.s_custom for src in t.df["source"]}
+        try:
+            asked = list(dict.fromkeys([*picked, *ui.parse_fdc_ids(typed)]))
+            if not asked:
+                raise MealPlanError("choose a food from the search or type its FDC ID")
+            ids = [i for i in asked if f"FDC {i}" not in have]
+            if not ids:
+                raise MealPlanError("already added this session: FDC "
+                                    + ", ".join(str(i) for i in asked))
+            with st.spinner("Fetching from FoodData Central…"), FDCClient() as client:
+                foods = client.get_foods(ids)
+            new = ui.fdc_food_table(foods)
+            ui.combine_tables(food_table(), [new])
+        except DataFileError as exc:
+            st.error(exc.render())
+        except MealPlanError as exc:
+            st.error(str(exc))
+        else:
+            S.s_custom = [*S.s_custom, new]
+            names = ", ".join(str(n) for n in new.df["name"])
+            skipped = [i for i in asked if i not in ids]
+            S.s_foods_notice = (
+                f"Added {len(new)} food{'s' if len(new) != 1 else ''} from FoodData Central: "
+                f"{names}." + (f" Already added before: FDC {', '.join(map(str, skipped))}."
+                               if skipped else ""))
+            S.s_fdc_clear = True
+            st.rerun()  # so the sidebar's food lists include them
+    unchecked = [fid for t in S.s_custom for fid in t.ids
+                 if str(t.row(fid).get("source", "")).startswith("FDC ")
+                 and "not checked" in str(t.row(fid).get("notes", ""))]
+    if unchecked:
+        st.warning(ui.FDC_UNCHECKED_NOTE)
+
+
+def check_food_form() -> None:
+    """Set a custom food's diet tags and allergens (imported foods start unchecked)."""
+    names = {fid: str(t.row(fid)["name"]) for t in S.s_custom for fid in t.ids}
+    with st.expander("Check an imported food: diet tags and allergens"):
+        fid = st.selectbox("Food", list(names), key="w_tag_food",
+                           format_func=lambda f: names.get(f, f))
+        if fid is None or fid not in names:
+            return
+        table = next(t for t in S.s_custom if t.has(fid))
+        with st.form("tag_food_form"):
+            st.caption("Read the label or the recipe: an allergen you leave out here lets "
+                       "the food into plans for people with that allergy.")
+            tags = st.multiselect("Diets it suits", sorted(DIET_TAGS),
+                                  default=sorted(table.list_of(fid, "diet_tags")),
+                                  key=f"w_tag_diet_{fid}")
+            allergens = st.multiselect("Allergens it contains", sorted(ALLERGENS),
+                                       default=sorted(table.list_of(fid, "allergens")),
+                                       key=f"w_tag_allergens_{fid}",
+                                       format_func=lambda a: a.replace("_", " "))
+            saved = st.form_submit_button("Save diet tags and allergens")
+        if saved:
+            try:
+                S.s_custom = ui.retag_food(S.s_custom, fid, tags, allergens)
+            except DataFileError as exc:
+                st.error(exc.render())
+            else:
+                S.s_foods_notice = (f"Checked {names[fid]}: diets "
+                                    f"{', '.join(tags) or 'none'}; allergens "
+                                    f"{', '.join(allergens) or 'none'}.")
+                st.rerun()
 
 
 def add_food_form() -> None:

@@ -6,9 +6,13 @@ checks that no exception was rendered anywhere.
 
 from __future__ import annotations
 
+import json
+import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
 from mealplan.foods import load_default_table
@@ -16,6 +20,11 @@ from mealplan.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TABLE = load_default_table()
+FDC_DATA = Path(__file__).parent / "data" / "fdc"
+API = "/fdc/v1"
+FDC_KEY = "APP-SECRET-KEY-4711"
+BANANA = "bananas_raw_fdc_173944"
+SEEDS = "seeds_pumpkin_raw_fdc_2515378"
 
 
 @pytest.fixture
@@ -57,6 +66,28 @@ def submit(at: AppTest) -> AppTest:
 def texts(elements) -> str:  # type: ignore[no-untyped-def]
     """All values of a list of text elements, joined."""
     return "\n".join(str(e.value) for e in elements)
+
+
+def page_text(at: AppTest) -> str:
+    """Every text a person can read on the page (messages, markdown, captions, inputs)."""
+    parts = [texts(getattr(at, kind)) for kind in (
+        "markdown", "caption", "error", "warning", "info", "success", "text_input")]
+    parts += [df.value.to_string() for df in at.dataframe]
+    return "\n".join(parts)
+
+
+def fdc_json(name: str) -> Any:
+    """One FDC-shaped JSON fixture (tests/data/fdc)."""
+    return json.loads((FDC_DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def fdc(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> HTTPServer:
+    """The app's FDC client talks to a local HTTP server, with a private cache and key."""
+    monkeypatch.setenv("FDC_BASE_URL", httpserver.url_for(API))
+    monkeypatch.setenv("MEALPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FDC_API_KEY", FDC_KEY)
+    return httpserver
 
 
 def plan_foods(at: AppTest) -> set[str]:
@@ -350,3 +381,161 @@ def test_save_and_reload_client(db: Path) -> None:
     clean(at)
     compare = next(df.value for df in at.dataframe if df.value.index.name == "per day")
     assert compare.shape[1] == 2 and "Energy (kcal)" in compare.index
+
+
+def serve_fdc_foods(fdc: HTTPServer) -> None:
+    """The local FDC server answers a pumpkin-seed search and two foods by ID."""
+    fdc.expect_request(f"{API}/foods/search", method="POST", json={
+        "query": "pumpkin seeds", "pageSize": 15, "dataType": ["SR Legacy", "Foundation"],
+    }).respond_with_json(fdc_json("search_pumpkin_seeds.json"))
+    fdc.expect_request(f"{API}/food/2515378", method="GET").respond_with_json(
+        fdc_json("food_2515378_pumpkin_seeds_foundation.json"))
+    fdc.expect_request(f"{API}/food/173944", method="GET").respond_with_json(
+        fdc_json("food_173944_banana_sr_legacy.json"))
+
+
+def add_banana_by_id(at: AppTest) -> None:
+    """Type FDC ID 173944 (bananas, SR Legacy) and add it."""
+    at.text_input(key="w_fdc_ids").input("173944")
+    button(at, "Add to my foods").click().run()
+    clean(at)
+    assert not at.error, texts(at.error)
+
+
+def check_banana_as_vegan(at: AppTest) -> None:
+    """The dietitian checks the label: vegan, no allergens."""
+    at.selectbox(key="w_tag_food").set_value(BANANA).run()
+    at.multiselect(key=f"w_tag_diet_{BANANA}").set_value(["vegan"])
+    at.multiselect(key=f"w_tag_allergens_{BANANA}").set_value([])
+    button(at, "Save diet tags and allergens").click().run()
+    clean(at)
+
+
+def test_fdc_search_add_and_check(db: Path, fdc: HTTPServer) -> None:
+    """Search FDC, add a hit and a typed ID; both join the Foods table and the sidebar; an
+    imported food is unchecked (every allergen, no diet) until the dietitian edits it."""
+    serve_fdc_foods(fdc)
+    at = start(days=1)
+    at.text_input(key="w_fdc_query").input("pumpkin seeds")
+    at.multiselect(key="w_fdc_types").set_value(["SR Legacy", "Foundation"])
+    button(at, "Search FoodData Central").click().run()
+    clean(at)
+    hits = next(df.value for df in at.dataframe if df.value.index.name == "fdc_id")
+    assert list(hits.index) == [170188, 2515378, 2099781]
+    assert hits.loc[170188, "data type"] == "SR Legacy"
+    assert hits.loc[170188, "Magnesium (mg/100 g)"] == 592
+
+    at.multiselect(key="w_fdc_pick").set_value([2515378])
+    button(at, "Add to my foods").click().run()
+    clean(at)
+    assert not at.error, texts(at.error)
+    assert "Added 1 food from FoodData Central: Seeds, pumpkin, raw" in texts(at.success)
+    assert "lists every allergen" in texts(at.warning)
+    assert at.multiselect(key="w_fdc_pick").value == []  # the add form is emptied
+    custom = next(df.value for df in at.dataframe if "planner" in df.value.columns)
+    assert custom.loc[SEEDS, "allergens"] == "every allergen (not checked)"
+    assert "Vitamin D unknown but capped" in custom.loc[SEEDS, "planner"]
+
+    add_banana_by_id(at)
+    assert [t.ids for t in at.session_state["s_custom"]] == [[SEEDS], [BANANA]]
+    at.text_input(key="w_food_query").input("bananas raw").run()
+    browse = next(df.value for df in at.dataframe if "K2 source" in df.value.columns)
+    assert BANANA in browse.index and browse.loc[BANANA, "source"] == "FDC 173944"
+    assert "Bananas, raw" in at.multiselect(key="w_fav").options  # the sidebar knows it
+    custom = next(df.value for df in at.dataframe if "planner" in df.value.columns)
+    assert custom.loc[BANANA, "planner"] == "can be planned"  # omnivore, no allergy
+
+    at.text_input(key="w_fdc_ids").input("2515378")
+    button(at, "Add to my foods").click().run()
+    assert "already added this session: FDC 2515378" in texts(at.error)
+
+    check_banana_as_vegan(at)
+    assert "Checked Bananas, raw" in texts(at.success)
+    [_, banana] = at.session_state["s_custom"]
+    assert banana.list_of(BANANA, "diet_tags") == {"vegan"}
+    assert banana.list_of(BANANA, "allergens") == frozenset()
+    assert "checked by you" in str(banana.row(BANANA)["notes"])
+    custom = next(df.value for df in at.dataframe if "planner" in df.value.columns)
+    assert custom.loc[BANANA, "diet tags"] == "vegan" and custom.loc[BANANA, "allergens"] == "none"
+    assert FDC_KEY not in page_text(at)
+
+
+@pytest.mark.slow
+def test_fdc_food_is_planned(db: Path, fdc: HTTPServer) -> None:
+    """An FDC food, checked as vegan, is planned in a vegan day with an allergy when favoured."""
+    serve_fdc_foods(fdc)
+    at = start(days=1)
+    add_banana_by_id(at)
+    at.selectbox(key="w_diet").set_value("vegan")
+    at.multiselect(key="w_allergens").set_value(["peanuts"])
+    submit(at)
+    custom = next(df.value for df in at.dataframe if "planner" in df.value.columns)
+    assert "no diet tag allows it in a vegan plan" in custom.loc[BANANA, "planner"]
+    assert "lists allergens peanuts" not in custom.loc[BANANA, "planner"]
+    assert "lists allergen peanuts" in custom.loc[BANANA, "planner"]
+    assert BANANA not in plan_foods(at)
+    check_banana_as_vegan(at)
+    at.multiselect(key="w_fav").set_value([BANANA])
+    at.selectbox(key="w_objective").set_value("usual")
+    submit(at)
+    assert BANANA in plan_foods(at)
+    assert FDC_KEY not in page_text(at)
+
+
+def test_fdc_offline_and_bad_ids_show_clear_errors(db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    """No server listening: search and add show one clear error each, no traceback, no key."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("FDC_BASE_URL", f"http://127.0.0.1:{port}/fdc/v1")
+    monkeypatch.setenv("MEALPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FDC_API_KEY", FDC_KEY)
+    at = start()
+    button(at, "Search FoodData Central").click().run()
+    clean(at)
+    assert "the search text is empty" in texts(at.error)
+    at.text_input(key="w_fdc_query").input("spinach")
+    button(at, "Search FoodData Central").click().run()
+    clean(at)
+    assert "FDC search for 'spinach': cannot reach FoodData Central" in texts(at.error)
+    at.text_input(key="w_fdc_ids").input("173944")
+    button(at, "Add to my foods").click().run()
+    clean(at)
+    assert "FDC ID 173944: cannot reach FoodData Central" in texts(at.error)
+    at.text_input(key="w_fdc_ids").input("173944, 12a; -3")
+    button(at, "Add to my foods").click().run()
+    clean(at)
+    assert "not an FDC ID" in texts(at.error) and "'12a', '-3'" in texts(at.error)
+    at.text_input(key="w_fdc_ids").input("")
+    button(at, "Add to my foods").click().run()
+    assert "choose a food from the search or type its FDC ID" in texts(at.error)
+    assert at.session_state["s_custom"] == []
+    assert FDC_KEY not in page_text(at)
+
+
+@pytest.mark.slow
+def test_fix_allow_fortified_survives_the_next_submit(db: Path) -> None:
+    """Vegan without fortified foods lacks B12; "allow fortified" plans, clears the sidebar's
+    choice, and the next submit still plans with fortified foods allowed."""
+    at = start(days=1)
+    at.selectbox(key="w_diet").set_value("vegan")
+    at.multiselect(key="w_flags").set_value(["fortified"])
+    submit(at)
+    assert at.session_state["s_plan"] is None
+    assert at.session_state["s_settings"].exclude_flags == ("fortified",)
+    fix = next(b for b in at.button if b.label.startswith("allow foods flagged 'fortified'"))
+    fix.click().run()
+    clean(at)
+    plan = at.session_state["s_plan"]
+    assert plan is not None and plan.verified
+    assert "fortified" not in plan.targets.diet.exclude_flags
+    assert at.session_state["s_settings"].exclude_flags == ()
+    assert at.multiselect(key="w_flags").value == []
+    assert any("fortified" in TABLE.list_of(f, "flags") for f in plan_foods(at)
+               if TABLE.has(f))
+    submit(at)
+    again = at.session_state["s_plan"]
+    assert again is not None and again is not plan and again.verified
+    assert "fortified" not in again.targets.diet.exclude_flags
+    assert at.session_state["s_diagnosis"] is None

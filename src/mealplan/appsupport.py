@@ -1,6 +1,8 @@
 """Pure helpers behind the Streamlit app: no UI here, so they are tested directly.
 
-Uploads and custom foods (validated with the food-table loader, with a size limit), the
+Uploads and custom foods (validated with the food-table loader, with a size limit), foods
+imported from FoodData Central (search hits as a table, FDC foods as a custom table, the
+user's check of diet tags and allergens, and why a custom food cannot be planned yet), the
 food browser and "best foods" views, the dietitian's bound editor (targets <-> a table and
 back, with row/column errors), and a Plan turned into display tables and charts.
 """
@@ -11,15 +13,23 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import altair as alt
 import pandas as pd
 
-from .errors import FoodTableError, Problem, ProfileError, StoreError, TargetsError
-from .foods import META_COLUMNS, FoodTable, merge_tables, parse_food_csv
+from .errors import FDCError, FoodTableError, Problem, ProfileError, StoreError, TargetsError
+from .foods import (
+    META_COLUMNS,
+    FoodTable,
+    merge_tables,
+    parse_food_csv,
+    split_list,
+    validate_frame,
+)
 from .plan import BoundCheck, Diagnosis, Lock, Objective, Plan, PlanOptions
 from .targets import (
     K2_MAX_UG,
@@ -33,13 +43,19 @@ from .targets import (
     Targets,
     bound_problems,
     diet_filter,
+    filter_foods,
     hold_weekly,
     targets_for,
 )
-from .units import NUTRIENTS, MealSlot, nutrient_label, unit_of
+from .units import ALLERGENS, DIET_TAGS, FLAGS, NUTRIENTS, MealSlot, nutrient_label, unit_of
+
+if TYPE_CHECKING:
+    from .fdc import FDCSearchHit
 
 __all__ = [
     "BOUND_COLUMNS",
+    "EXCLUDABLE_FLAGS",
+    "FDC_UNCHECKED_NOTE",
     "KEY_NUTRIENTS",
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_MB",
@@ -57,16 +73,22 @@ __all__ = [
     "coverage_chart",
     "coverage_frame",
     "custom_food_table",
+    "custom_foods_frame",
     "diagnosis_frame",
     "edits_from_frame",
     "evidence_rows",
+    "fdc_food_table",
+    "fdc_hits_frame",
     "food_browser_frame",
     "k2_frame",
     "lock_item",
+    "parse_fdc_ids",
     "plan_grid",
     "plan_options",
     "plan_status",
+    "planning_blockers",
     "read_upload",
+    "retag_food",
     "saved_plan_items",
     "saved_plan_summary",
     "weekly_summary",
@@ -88,6 +110,22 @@ BOUND_COLUMNS: tuple[str, ...] = ("key", "nutrient", "label", "min", "max", "uni
                                   "supplements_only", "source", "reason")
 
 Basis = Literal["100 g", "portion", "100 kcal"]
+
+# Flags a person may choose to leave out (the sidebar's "leave out" list). Supplements have
+# their own switch; the safety flags are set by the safety modes, never by hand.
+EXCLUDABLE_FLAGS: dict[str, str] = {
+    "fortified": "fortified foods (vitamins added: plant drinks, cereals)",
+    "uv_vitamin_d": "UV-treated mushrooms (vitamin D from UV light)",
+    "fermented": "fermented foods (natto, sauerkraut, miso ...)",
+}
+assert set(EXCLUDABLE_FLAGS) <= set(FLAGS)
+
+FDC_UNCHECKED_NOTE = (
+    "FoodData Central does not say which diets a food suits or which allergens it contains, "
+    "so an imported food has no diet tag and lists every allergen: a vegetarian, vegan or "
+    "pescatarian plan, or any allergy in the sidebar, leaves it out until you check the "
+    "label and set its diet tags and allergens under \"Check an imported food\".")
+MAX_FDC_IDS = 20
 
 
 # -- uploads and custom foods ---------------------------------------------------------------
@@ -168,6 +206,199 @@ def combine_tables(base: FoodTable, extra: Sequence[FoodTable]) -> FoodTable:
         FoodTableError: naming each clashing id.
     """
     return base if not extra else merge_tables([base, *extra])
+
+
+# -- FoodData Central -------------------------------------------------------------------------
+def parse_fdc_ids(text: str, max_ids: int = MAX_FDC_IDS) -> list[int]:
+    """FDC IDs typed by a person: whole numbers separated by commas, semicolons or spaces.
+
+    Args:
+        text: e.g. ``"173944, 171287"``.
+        max_ids: the most IDs accepted at once.
+
+    Returns:
+        The IDs in the order typed, each once.
+
+    Raises:
+        FDCError: naming every word that is not an FDC ID, or when there are too many.
+    """
+    words = [w for w in re.split(r"[\s,;]+", text.strip()) if w]
+    bad = [w for w in words if not w.isdigit() or int(w) <= 0]
+    if bad:
+        raise FDCError("not an FDC ID (a positive whole number, as in the search results): "
+                       + ", ".join(f"'{w}'" for w in bad))
+    ids = list(dict.fromkeys(int(w) for w in words))
+    if len(ids) > max_ids:
+        raise FDCError(f"{len(ids)} FDC IDs at once; add at most {max_ids} at a time")
+    return ids
+
+
+def fdc_hits_frame(hits: Sequence[FDCSearchHit]) -> pd.DataFrame:
+    """FoodData Central search hits as a table: FDC ID, description, data type, category
+    or brand, and the key nutrients per 100 g (empty where FDC does not report them).
+
+    Args:
+        hits: from :meth:`mealplan.fdc.FDCClient.search`.
+
+    Returns:
+        One row per hit, indexed by FDC ID.
+    """
+    shown = [n for n in KEY_NUTRIENTS if n != "net_carbs_g"]
+    rows: list[dict[str, Any]] = []
+    for h in hits:
+        row: dict[str, Any] = {
+            "fdc_id": h.fdc_id, "description": h.description, "data type": h.data_type,
+            "category / brand": h.brand_owner or h.food_category or ""}
+        for n in shown:
+            v = h.nutrients.get(n)
+            row[f"{nutrient_label(n)} ({unit_of(n)}/100 g)"] = (
+                None if v is None else round(float(v), 3))
+        rows.append(row)
+    cols = ["fdc_id", "description", "data type", "category / brand",
+            *(f"{nutrient_label(n)} ({unit_of(n)}/100 g)" for n in shown)]
+    return pd.DataFrame(rows, columns=cols).set_index("fdc_id")
+
+
+def fdc_food_table(foods: Sequence[Mapping[str, Any]], label: str | None = None) -> FoodTable:
+    """FoodData Central foods as a custom food table (rows from :func:`mealplan.fdc.fdc_to_rows`,
+    validated like any food table).
+
+    Args:
+        foods: full FDC foods (from :meth:`mealplan.fdc.FDCClient.get_foods`).
+        label: the table's source name; default ``"FoodData Central (FDC 1, 2)"``.
+
+    Returns:
+        The table: no diet tag and every allergen listed on each food (unchecked).
+
+    Raises:
+        FDCError: no food given, or a food cannot be converted (incomplete, no energy).
+        FoodTableError: a converted row fails validation (naming row and column).
+    """
+    from .fdc import fdc_to_rows
+    from .tableio import rows_to_frame
+
+    if not foods:
+        raise FDCError("no FoodData Central food to add")
+    rows = fdc_to_rows(foods)
+    name = label or "FoodData Central (" + ", ".join(
+        str(r["source"]) for r in rows) + ")"
+    return validate_frame(rows_to_frame(rows), name)
+
+
+def retag_food(tables: Sequence[FoodTable], food_id: str, diet_tags: Iterable[str],
+               allergens: Iterable[str]) -> list[FoodTable]:
+    """Set a custom food's diet tags and allergens after a person checked them.
+
+    Args:
+        tables: the session's custom tables.
+        food_id: the food to change.
+        diet_tags: the diets it suits (``vegan``, ``vegetarian``, ``pescatarian``).
+        allergens: the allergens it contains (empty: checked, none).
+
+    Returns:
+        New tables (the given ones are not changed); the food's notes say it was checked.
+
+    Raises:
+        FoodTableError: unknown food id, diet tag or allergen (naming the column).
+    """
+    tags, alls = set(diet_tags), set(allergens)
+    where = next((i for i, t in enumerate(tables) if t.has(food_id)), None)
+    problems: list[Problem] = []
+    if where is None:
+        problems.append(Problem(f"no custom food '{food_id}' in this session", column="id"))
+    for col, words, allowed in (("diet_tags", tags, DIET_TAGS), ("allergens", alls, ALLERGENS)):
+        for w in sorted(words - allowed):
+            problems.append(Problem(f"unknown word '{w}' (allowed: "
+                                    f"{', '.join(sorted(allowed))})", column=col))
+    if problems or where is None:
+        raise FoodTableError(f"custom food '{food_id}'", problems)
+    t = tables[where]
+    df = t.df.copy()
+    df.loc[food_id, "diet_tags"] = ";".join(sorted(tags))
+    df.loc[food_id, "allergens"] = ";".join(sorted(alls))
+    if "notes" in df.columns:
+        old = str(df.at[food_id, "notes"] or "")
+        kept = [p for p in old.split("; ") if p and "not checked" not in p
+                and "checked by you" not in p]
+        df.loc[food_id, "notes"] = "; ".join([*kept, "diet tags and allergens checked by you"])
+    out = list(tables)
+    out[where] = FoodTable(df, t.source, t.nutrients)
+    return out
+
+
+def planning_blockers(table: FoodTable, targets: Targets,
+                      options: PlanOptions | None = None) -> dict[str, list[str]]:
+    """Why each food of a table cannot be planned with these targets (the diet filter and
+    the missing-value policy of :func:`mealplan.solve.candidate_pool`).
+
+    Args:
+        table: e.g. the session's custom foods.
+        targets: the current targets (diet filter and bounds).
+        options: planning options (bans, nutrients whose unknown value counts as zero).
+
+    Returns:
+        Food id -> reasons; an empty list means the planner may use the food.
+    """
+    opts = options or PlanOptions()
+    diet = targets.diet
+    by_diet = (set(filter_foods(table, diet_filter(diet=diet.diet)).ids)
+               if diet.diet is not None else set(table.ids))
+    capped = sorted({b.nutrient for b in targets.bounds if b.max is not None
+                     and not b.supplements_only} - set(opts.unknown_as_zero))
+    out: dict[str, list[str]] = {}
+    for fid in table.ids:
+        reasons: list[str] = []
+        if fid not in by_diet:
+            reasons.append(f"no diet tag allows it in a {diet.diet} plan")
+        hit = sorted(table.list_of(fid, "allergens") & diet.allergens)
+        if hit:
+            reasons.append("lists allergen" + ("s " if len(hit) > 1 else " ")
+                           + ", ".join(a.replace("_", " ") for a in hit))
+        flags = sorted(table.list_of(fid, "flags") & diet.exclude_flags)
+        if flags:
+            reasons.append("flagged " + ", ".join(flags) + " (left out in the sidebar)")
+        if fid in diet.exclude_foods or fid in opts.bans:
+            reasons.append("left out by you")
+        unknown = [n for n in capped if n in table.df.columns
+                   and math.isnan(table.value(fid, n))]
+        if unknown:
+            reasons.append(", ".join(nutrient_label(n) for n in unknown)
+                           + " unknown but capped by an upper limit")
+        out[fid] = reasons
+    return out
+
+
+def custom_foods_frame(tables: Sequence[FoodTable],
+                       blockers: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """The session's custom foods: name, source, diet tags, allergens, and whether the
+    planner can use each now.
+
+    Args:
+        tables: the custom tables.
+        blockers: from :func:`planning_blockers` (None: the column says "not checked").
+
+    Returns:
+        One row per food, indexed by id.
+    """
+    every = ";".join(sorted(ALLERGENS))
+    rows = []
+    for t in tables:
+        for fid in t.ids:
+            r = t.row(fid)
+            alls = str(r.get("allergens", "") or "")
+            reasons = None if blockers is None else blockers.get(fid)
+            rows.append({
+                "id": fid, "name": r["name"], "source": r.get("source", ""),
+                "diet tags": str(r.get("diet_tags", "") or "") or "(none)",
+                "allergens": ("every allergen (not checked)"
+                              if split_list(alls) == split_list(every)
+                              else alls.replace(";", ", ") or "none"),
+                "planner": ("not checked" if reasons is None else
+                            "can be planned" if not reasons else
+                            "left out: " + "; ".join(reasons)),
+            })
+    return pd.DataFrame(rows, columns=["id", "name", "source", "diet tags", "allergens",
+                                       "planner"]).set_index("id")
 
 
 # -- browsing -------------------------------------------------------------------------------
@@ -305,6 +536,7 @@ class AppSettings:
     exclude_foods: tuple[str, ...] = ()
     favourites: tuple[str, ...] = ()
     dislikes: tuple[str, ...] = ()
+    exclude_flags: tuple[str, ...] = ()
     anticoagulant: bool = False
     vitk_min_ug: float | None = None
     vitk_max_ug: float | None = None
@@ -430,7 +662,7 @@ def build_targets(s: AppSettings) -> Targets:
         raise TargetsError("settings", problems)
     diet = diet_filter(diet=s.diet, keto=s.keto, allergens=s.allergens,
                        exclude_foods=s.exclude_foods, dislikes=s.dislikes,
-                       favourites=s.favourites)
+                       favourites=s.favourites, exclude_flags=s.exclude_flags)
     person = Person(age=int(s.age), sex=s.sex, life_stage=s.life_stage, weight_kg=s.weight_kg,
                     height_cm=s.height_cm, activity=s.activity, energy_kcal=s.energy_kcal)
     t = targets_for(
