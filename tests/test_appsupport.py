@@ -1,16 +1,19 @@
-"""Tests of the app's pure helpers (mealplan.appsupport): uploads, browsing, settings,
-the dietitian's bound edits, plan display tables and saved-plan views."""
+"""Tests of the app's pure helpers (mealplan.appsupport): uploads, FoodData Central imports,
+browsing, settings, the dietitian's bound edits, plan display tables and saved-plan views."""
 
 from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from mealplan import appsupport as ui
-from mealplan.errors import FoodTableError, ProfileError, StoreError, TargetsError
+from mealplan.errors import FDCError, FoodTableError, ProfileError, StoreError, TargetsError
+from mealplan.fdc import FDCSearchHit
 from mealplan.foods import FoodTable, load_default_table
 from mealplan.plan import (
     DayPlan,
@@ -24,8 +27,25 @@ from mealplan.plan import (
     check_bounds,
 )
 from mealplan.targets import K2_MAX_UG, K2_MIN_UG
+from mealplan.units import ALLERGENS
 
 GOOD_CSV = b"id,name,magnesium_mg,energy_kcal\nmy_bar,My bar,120,400\n"
+FDC_DATA = Path(__file__).parent / "data" / "fdc"
+BANANA, CHEDDAR = "bananas_raw_fdc_173944", "cheese_cheddar_fdc_173414"
+SEEDS = "seeds_pumpkin_raw_fdc_2515378"
+
+
+def fdc_food(name: str) -> Any:
+    """A full FDC food from tests/data/fdc."""
+    return json.loads((FDC_DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def fdc_table() -> FoodTable:
+    """Bananas and cheddar (SR Legacy) and raw pumpkin seeds (Foundation) from FDC."""
+    return ui.fdc_food_table([fdc_food("food_173944_banana_sr_legacy.json"),
+                              fdc_food("food_173414_cheddar_sr_legacy.json"),
+                              fdc_food("food_2515378_pumpkin_seeds_foundation.json")])
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +141,128 @@ def test_best_foods_k2_and_basis(table: FoodTable) -> None:
         ui.best_foods(table, "unobtainium_mg")
 
 
+# -- FoodData Central ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("173944", [173944]), (" 173944, 171287;173944\n42 ", [173944, 171287, 42]), ("", [])],
+)
+def test_parse_fdc_ids(text: str, expected: list[int]) -> None:
+    """Typed FDC IDs: commas, semicolons or spaces; each once, in order."""
+    assert ui.parse_fdc_ids(text) == expected
+
+
+def test_parse_fdc_ids_errors() -> None:
+    """Every bad word is named at once; too many IDs are refused with the limit."""
+    with pytest.raises(FDCError, match=r"not an FDC ID .*: '12a', '0', '-3'"):
+        ui.parse_fdc_ids("1, 12a 0 -3")
+    with pytest.raises(FDCError, match="3 FDC IDs at once; add at most 2"):
+        ui.parse_fdc_ids("1 2 3", max_ids=2)
+
+
+def test_fdc_hits_frame() -> None:
+    """Hits as rows: id index, type, brand before category, key nutrients (None if unknown)."""
+    hits = [FDCSearchHit(170188, "Seeds, pumpkin", "SR Legacy", "Nut and Seed Products",
+                         None, {"magnesium_mg": 592.0, "energy_kcal": 559.0}),
+            FDCSearchHit(2099781, "PUMPKIN SEEDS", "Branded", "Snacks", "Example Co.", {})]
+    f = ui.fdc_hits_frame(hits)
+    assert list(f.index) == [170188, 2099781] and f.index.name == "fdc_id"
+    assert f.loc[170188, "Magnesium (mg/100 g)"] == 592.0
+    assert f.loc[2099781, "category / brand"] == "Example Co."
+    assert f.loc[170188, "category / brand"] == "Nut and Seed Products"
+    assert pd.isna(f.loc[2099781, "Magnesium (mg/100 g)"])
+    assert ui.fdc_hits_frame([]).empty
+
+
+def test_fdc_food_table_is_unchecked(fdc_table: FoodTable) -> None:
+    """FDC foods become a valid table: source FDC <id>, no diet tag, every allergen."""
+    assert fdc_table.ids == [BANANA, CHEDDAR, SEEDS]
+    assert fdc_table.source == "FoodData Central (FDC 173944, FDC 173414, FDC 2515378)"
+    assert fdc_table.row(BANANA)["source"] == "FDC 173944"
+    assert fdc_table.list_of(BANANA, "diet_tags") == frozenset()
+    assert fdc_table.list_of(BANANA, "allergens") == ALLERGENS
+    assert fdc_table.value(BANANA, "potassium_mg") == 358.0  # SR28 NDB 09040
+    with pytest.raises(FDCError, match="no FoodData Central food"):
+        ui.fdc_food_table([])
+    no_energy = fdc_food("food_173944_banana_sr_legacy.json")
+    no_energy["foodNutrients"] = [n for n in no_energy["foodNutrients"]
+                                  if n["nutrient"]["number"] != "208"]
+    with pytest.raises(FDCError, match="FDC ID 173944: no energy"):
+        ui.fdc_food_table([no_energy])
+
+
+def test_retag_food(fdc_table: FoodTable) -> None:
+    """Checked tags and allergens replace the unchecked ones in a new table; errors name
+    the column; the input tables are not changed."""
+    tables = [fdc_table]
+    out = ui.retag_food(tables, CHEDDAR, ["vegetarian"], ["milk"])
+    assert out[0].list_of(CHEDDAR, "diet_tags") == {"vegetarian"}
+    assert out[0].list_of(CHEDDAR, "allergens") == {"milk"}
+    assert "checked by you" in str(out[0].row(CHEDDAR)["notes"])
+    assert "not checked" not in str(out[0].row(CHEDDAR)["notes"])
+    assert out[0].list_of(BANANA, "allergens") == ALLERGENS  # other foods unchanged
+    assert fdc_table.list_of(CHEDDAR, "allergens") == ALLERGENS  # input unchanged
+    again = ui.retag_food(out, CHEDDAR, ["vegetarian"], [])
+    assert str(again[0].row(CHEDDAR)["notes"]).count("checked by you") == 1
+    with pytest.raises(FoodTableError) as exc:
+        ui.retag_food(tables, CHEDDAR, ["carnivore"], ["milk", "nuts"])
+    text = exc.value.render()
+    assert "column 'diet_tags': unknown word 'carnivore'" in text
+    assert "column 'allergens': unknown word 'nuts'" in text
+    with pytest.raises(FoodTableError, match="no custom food 'natto'"):
+        ui.retag_food(tables, "natto", [], [])
+
+
+def test_planning_blockers_agree_with_candidate_pool(fdc_table: FoodTable,
+                                                     table: FoodTable) -> None:
+    """A food with no blocker is in the planner's candidate pool; one with blockers is not,
+    for several diets, allergies and left-out flags."""
+    from mealplan.solve import candidate_pool
+
+    checked = ui.retag_food([fdc_table], BANANA, ["vegan"], [])[0]
+    settings = [ui.AppSettings(), ui.AppSettings(diet="vegan"),
+                ui.AppSettings(diet="vegetarian", allergens=("milk",)),
+                ui.AppSettings(allergens=("peanuts",), exclude_flags=("fortified",))]
+    seen_blocked = seen_ok = 0
+    for s in settings:
+        targets, options = ui.build_targets(s), ui.plan_options(s)
+        blockers = ui.planning_blockers(checked, targets, options)
+        pool, _ = candidate_pool(ui.combine_tables(table.subset(table.ids[:50]), [checked]),
+                                 targets, options)
+        for fid, reasons in blockers.items():
+            assert pool.has(fid) == (not reasons), (s, fid, reasons)
+            seen_blocked += bool(reasons)
+            seen_ok += not reasons
+    assert seen_blocked and seen_ok
+    vegan = ui.planning_blockers(checked, ui.build_targets(ui.AppSettings(diet="vegan")))
+    assert vegan[BANANA] == []
+    assert vegan[CHEDDAR][0] == "no diet tag allows it in a vegan plan"
+    assert "Vitamin D unknown but capped by an upper limit" in vegan[SEEDS][-1]
+    nuts = ui.planning_blockers(checked, ui.build_targets(ui.AppSettings(
+        allergens=("peanuts", "soy"))))
+    assert nuts[CHEDDAR] == ["lists allergens peanuts, soy"]
+    banned = ui.planning_blockers(checked, ui.build_targets(ui.AppSettings()),
+                                  PlanOptions(bans=frozenset({BANANA})))
+    assert banned[BANANA] == ["left out by you"]
+
+
+def test_custom_foods_frame(fdc_table: FoodTable) -> None:
+    """One row per custom food; unchecked allergens and planner status in words."""
+    checked = ui.retag_food([fdc_table], BANANA, ["vegan"], [])
+    blockers = ui.planning_blockers(checked[0], ui.build_targets(ui.AppSettings(diet="vegan")))
+    f = ui.custom_foods_frame(checked, blockers)
+    assert list(f.index) == [BANANA, CHEDDAR, SEEDS]
+    assert f.loc[BANANA, "allergens"] == "none" and f.loc[BANANA, "diet tags"] == "vegan"
+    assert f.loc[BANANA, "planner"] == "can be planned"
+    assert f.loc[CHEDDAR, "allergens"] == "every allergen (not checked)"
+    assert f.loc[CHEDDAR, "planner"].startswith("left out: no diet tag")
+    assert set(ui.custom_foods_frame(checked, None)["planner"]) == {"not checked"}
+
+
 # -- settings and targets -------------------------------------------------------------------
 def test_settings_json_round_trip() -> None:
     """Settings (with bound edits) survive JSON, as the store keeps them."""
     s = ui.AppSettings(age=70, sex="male", diet="vegan", allergens=("soy",), days=3,
+                       exclude_flags=("fortified", "uv_vitamin_d"),
                        bound_edits=(ui.BoundEdit("sodium_mg|food|range|0", "sodium_mg",
                                                  False, 1500.0, 2000.0),))
     assert ui.AppSettings.from_json(s.to_json()) == s
@@ -159,6 +297,15 @@ def test_build_targets_k2_window_and_modes() -> None:
     assert not warf.bounds_for("k2_ug") and any("warfarin" in w for w in warf.warnings)
     with pytest.raises(TargetsError, match="kidney mode"):
         ui.build_targets(ui.AppSettings(ckd=True, potassium_max_mg=2000))
+
+
+def test_build_targets_exclude_flags() -> None:
+    """Left-out flags reach the diet filter; an unknown flag (a damaged profile) is named."""
+    t = ui.build_targets(ui.AppSettings(exclude_flags=("fortified",)))
+    assert t.diet.exclude_flags == {"fortified"}
+    assert set(ui.EXCLUDABLE_FLAGS) >= {"fortified", "uv_vitamin_d"}
+    with pytest.raises(TargetsError, match="glittery"):
+        ui.build_targets(ui.AppSettings(exclude_flags=("glittery",)))
 
 
 def test_bound_edits_change_remove_add_and_survive_a_new_person() -> None:
