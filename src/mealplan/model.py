@@ -137,12 +137,31 @@ class DayResult:
     duals: Mapping[str, float] = field(default_factory=dict)
 
 
+class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
+    """PuLP's HiGHS with a soft time limit: stop once past it *and* a plan is in hand."""
+
+    def __init__(self, soft_limit: float | None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.soft_limit = soft_limit
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        soft = self.soft_limit
+        if soft is not None:
+            def stop_when_good_enough(event: object) -> None:
+                out = event.data_out  # type: ignore[attr-defined]
+                if out.running_time >= soft and abs(out.mip_primal_bound) < 1e30:
+                    event.interrupt()  # type: ignore[attr-defined]
+
+            lp.solverModel.cbMipInterrupt += stop_when_good_enough
+        lp.solverModel.run()
+
+
 def _name(s: str) -> str:
     return s.replace("-", "_").replace(" ", "_")
 
 
 def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
-              gap_abs: float = 0.0) -> DayResult:
+              gap_abs: float = 0.0, soft_limit: float | None = None) -> DayResult:
     """Build and solve one day's MILP with HiGHS.
 
     Args:
@@ -150,6 +169,8 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         time_limit: seconds for HiGHS.
         gap_rel: relative MIP gap at which HiGHS may stop.
         gap_abs: absolute gap (objective points) at which HiGHS may stop (0: off).
+        soft_limit: seconds after which HiGHS stops as soon as it has a solution
+            (``time_limit`` stays the hard limit when it has none yet).
 
     Returns:
         The solution (items with portions) and the solver's report.
@@ -234,6 +255,7 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
 
     energy = total("energy_kcal")
     objective_terms: list[pulp.LpAffineExpression | pulp.LpVariable] = []
+    energy_slack: tuple[pulp.LpVariable, pulp.LpVariable, float, float] | None = None
     if model.energy_centre:
         e = model.energy_centre
         d_plus = pulp.LpVariable("energy_above", lowBound=0)
@@ -243,6 +265,8 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         prob += energy - d_plus <= e + dz, "c4_energy_above"
         prob += energy + d_minus >= e - dz, "c4_energy_below"
         objective_terms.append((d_plus + d_minus) * (100.0 / e))
+        if not (model.elastic or model.maximise is not None):
+            energy_slack = (d_plus, d_minus, e, dz)
         # 5. slot energy shares
         for s in slots:
             lo_sh, hi_sh = model.slot_shares.get(s, (0.0, 1.0))
@@ -307,8 +331,8 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         prob += pulp.lpSum(objective_terms)
 
     build = time.perf_counter() - t0
-    solver = pulp.HiGHS(msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
-                        gapAbs=gap_abs or None, threads=1, random_seed=0)
+    solver = _HiGHS(soft_limit, msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
+                    gapAbs=gap_abs or None, threads=1, random_seed=0)
     t1 = time.perf_counter()
     prob.solve(solver)
     secs = time.perf_counter() - t1
@@ -336,12 +360,22 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
             items.append((s, fid, n))
     items.sort(key=lambda t: (slots.index(t[0]), t[1]))
     obj = pulp.value(prob.objective)
+    if energy_slack is not None and obj is not None:
+        # An interrupted incumbent may carry loose energy slacks: count them tight, as the
+        # plan's real distance from the energy band.
+        d_plus, d_minus, e, dz = energy_slack
+        kcal = pulp.value(energy) or 0.0
+        loose = (d_plus.value() or 0.0) + (d_minus.value() or 0.0)
+        tight = max(0.0, kcal - e - dz) + max(0.0, e - dz - kcal)
+        obj = obj - (loose - tight) * 100.0 / e
     bound = getattr(info, "mip_dual_bound", None)
     gap = getattr(info, "mip_gap", None)
     if bound is not None and (math.isinf(bound) or math.isnan(bound)):
         bound = None
     if gap is not None and (math.isinf(gap) or math.isnan(gap) or gap > 1e20):
         gap = None
+    if obj is not None and bound is not None:  # HiGHS's gap, on the corrected objective
+        gap = max(0.0, obj - bound) / max(abs(obj), 1e-9)
     slacks = {}
     for name, (lo_s, hi_s) in slack_vars.items():
         below = (lo_s.value() or 0.0) if lo_s is not None else 0.0

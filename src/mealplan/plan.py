@@ -102,7 +102,8 @@ class PlanOptions:
     time_limit: float = 60.0
     gap_rel: float = 0.02
     gap_abs: float = 0.5  # objective points; 1 point = 1 % off the energy centre
-    day_time_limit: float = 1.0
+    day_time_limit: float = 10.0  # hard limit per day when no plan has been found yet
+    day_soft_limit: float | None = 0.4  # per day: stop after this once a plan is in hand
 
     def items_limit(self, slot: str) -> int:
         """Most items one meal in ``slot`` may have."""

@@ -356,7 +356,6 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         if budget <= 0:
             raise SolverTimeoutError(
                 f"no plan within the {options.time_limit:g} s time limit (stopped at day {day})")
-        remaining = sum(1 for d in range(day, options.days + 1) if d not in keep)
         foods = _day_foods(pool, nutrients, targets, options, used)
         later = sum(1 for d in range(day + 1, options.days + 1) if d not in keep)
         bounds = _day_bounds(targets, later, options.days, achieved, weekly_max)
@@ -364,13 +363,9 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
         _check_locks(locks, foods, day)
         model = _model(pool, targets, options, foods, bounds, forbid, locks)
-        res = solve_day(model, time_limit=min(options.day_time_limit, budget / remaining * 1.5),
-                        gap_rel=options.gap_rel, gap_abs=options.gap_abs)
-        if res.status == "timeout":  # no incumbent yet: give it the rest of the budget
-            budget = options.time_limit - (time.perf_counter() - start)
-            if budget > 0.2:
-                res = solve_day(model, time_limit=budget, gap_rel=options.gap_rel,
-                                gap_abs=options.gap_abs)
+        res = solve_day(model, time_limit=min(options.day_time_limit, budget),
+                        gap_rel=options.gap_rel, gap_abs=options.gap_abs,
+                        soft_limit=options.day_soft_limit)
         if res.status == "timeout":
             raise SolverTimeoutError(
                 f"day {day}: no plan found within the time limit; try fewer foods or a "
@@ -643,12 +638,12 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
             f"'{food_id}' is locked on day {day}: unlock it before swapping it",
             column="food_id")])
     model = _model(pool, targets, options, foods, bounds, forbid, locks=locks, fixed=fixed)
-    res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
-                        gap_abs=options.gap_abs)
+    res = solve_day(model, time_limit=options.day_time_limit, gap_rel=options.gap_rel,
+                    gap_abs=options.gap_abs, soft_limit=options.day_soft_limit)
     if res.status not in ("optimal", "feasible"):
         model = _model(pool, targets, options, foods, bounds, forbid, locks=locks)
-        res = solve_day(model, time_limit=options.day_time_limit * 2, gap_rel=options.gap_rel,
-                        gap_abs=options.gap_abs)
+        res = solve_day(model, time_limit=options.day_time_limit, gap_rel=options.gap_rel,
+                        gap_abs=options.gap_abs, soft_limit=options.day_soft_limit)
     if res.status not in ("optimal", "feasible"):
         diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
                              pool=pool)
