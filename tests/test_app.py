@@ -112,8 +112,21 @@ def test_first_load_shows_disclaimer_cautions_and_evidence(db: Path) -> None:
 
 
 @pytest.mark.slow
-def test_plan_a_week(db: Path) -> None:
-    """A default week: 7 day tabs, food names in tables, verified, charts, shopping, downloads."""
+def test_plan_a_week(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A default week: 7 day tabs, food names in tables, verified, charts, shopping, downloads
+    (the Markdown's shopping list is grouped by the food table's groups)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self: MemoryMediaFileStorage, path_or_data: str | bytes, mimetype: str,
+               kind: Any, filename: str | None = None) -> str:
+        if isinstance(path_or_data, bytes) and filename:
+            served[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
     at = submit(start(days=7))
     plan = at.session_state["s_plan"]
     assert plan is not None and len(plan.days) == 7 and plan.verified
@@ -128,6 +141,13 @@ def test_plan_a_week(db: Path) -> None:
                 and "group" in df.value.columns]
     assert shopping and len(shopping[0]) == len({(it.food_id, it.portion_name)
                                                  for d in plan.days for it in d.items})
+    assert set(served) == {"mealplan.csv", "mealplan.md", "mealplan.json"}
+    md = served["mealplan.md"].decode("utf-8")
+    groups = {str(TABLE.row(it.food_id)["food_group"]) for d in plan.days for it in d.items
+              if TABLE.has(it.food_id) and not it.is_supplement}
+    shopping_md = md.split("## Shopping list", 1)[1]
+    assert all(f"### {g}" in shopping_md for g in groups if g)
+    assert "### Other" not in shopping_md
 
 
 def test_change_diet_to_vegan(db: Path) -> None:
@@ -288,40 +308,54 @@ def test_foods_search_and_best_foods(db: Path) -> None:
 
 @pytest.mark.slow
 def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
-    """Regenerate a day, lock, swap and ban: other days never change."""
+    """Regenerate a day, lock an item, swap another item of that day (the lock holds), a
+    locked item cannot be swapped, ban a food: other days never change."""
     at = submit(start(days=2))
     plan = at.session_state["s_plan"]
     day2 = plan.day(2)
     at.selectbox(key="w_edit_day").set_value(1)
     button(at, "Regenerate this day").click().run()
     clean(at)
+    assert not at.error, texts(at.error)
     regen = at.session_state["s_plan"]
     assert regen.day(2) == day2 and regen.day(1).food_ids() != plan.day(1).food_ids()
 
-    assert not at.error, texts(at.error)
-
-    grid_items = [(m.slot, it.food_id) for m in regen.day(1).meals for it in m.items]
-    at.selectbox(key="w_edit_item").set_value(1)
-    button(at, "Swap for the best alternative").click().run()
-    clean(at)
-    assert not at.error, texts(at.error)
-    swapped = at.session_state["s_plan"]
-    slot, gone = grid_items[1]
-    assert swapped.day(2) == day2
-    assert gone not in {it.food_id for m in swapped.day(1).meals if m.slot == slot
-                        for it in m.items}
-
-    first = swapped.day(1).meals[0]
+    items = [(m.slot, it.food_id, it.portions) for m in regen.day(1).meals for it in m.items]
+    lock_slot, lock_food, lock_portions = items[0]
     at.selectbox(key="w_edit_item").set_value(0)
     button(at, "Lock this item").click().run()
     clean(at)
     locked = at.session_state["s_plan"]
     assert [(lk.day, lk.slot, lk.food_id) for lk in locked.options.locks] == [
-        (1, first.slot, first.items[0].food_id)]
-    assert locked.days == swapped.days and "Locked" in texts(at.info)
+        (1, lock_slot, lock_food)]
+    assert locked.days == regen.days and "Locked" in texts(at.info)
 
-    target = next(f for f in swapped.day(2).food_ids()
-                  if f != first.items[0].food_id)
+    # swap another item of the same day: the lock survives
+    pick = next(i for i, (_, fid, _) in enumerate(items) if fid != lock_food)
+    swap_slot, gone, _ = items[pick]
+    at.selectbox(key="w_edit_item").set_value(pick)
+    button(at, "Swap for the best alternative").click().run()
+    clean(at)
+    assert not at.error, texts(at.error)
+    swapped = at.session_state["s_plan"]
+    assert swapped.day(2) == day2
+    assert gone not in {it.food_id for m in swapped.day(1).meals if m.slot == swap_slot
+                        for it in m.items}
+    assert [(lk.day, lk.slot, lk.food_id) for lk in swapped.options.locks] == [
+        (1, lock_slot, lock_food)]
+    assert (lock_food, lock_portions) in {(it.food_id, it.portions)
+                                          for m in swapped.day(1).meals if m.slot == lock_slot
+                                          for it in m.items}
+    assert at.session_state["s_options"].locks == swapped.options.locks
+
+    # the locked item itself cannot be swapped: a clear message, the plan stays
+    at.selectbox(key="w_edit_item").set_value(0)
+    button(at, "Swap for the best alternative").click().run()
+    clean(at)
+    assert "locked on day 1: unlock it before swapping it" in texts(at.error)
+    assert at.session_state["s_plan"] is swapped
+
+    target = next(f for f in swapped.day(2).food_ids() if f != lock_food)
     at.selectbox(key="w_edit_day").set_value(2)
     at.run()
     labels = at.selectbox(key="w_edit_item").options
@@ -334,7 +368,7 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     assert target in banned.options.bans
     assert all(target not in d.food_ids() for d in banned.days)
     assert all(banned.day(d.day) == d for d in swapped.days if target not in d.food_ids())
-    assert first.items[0].food_id in banned.day(1).food_ids()  # the lock held
+    assert lock_food in banned.day(1).food_ids()  # the lock held
 
 
 @pytest.mark.slow
