@@ -288,7 +288,7 @@ def test_fixes_never_undo_safety_exclusions() -> None:
 
 def test_large_pools_are_narrowed_by_nutrient_density() -> None:
     """Above max_candidates the pool is cut to prune_to foods, keeping the best sources."""
-    from mealplan.solve import candidate_pool
+    from mealplan.solve import candidate_pool, day_pool
 
     rows = [f"filler_{i},Filler {i},{300 + i},1,1,1,100 g,100,1,2,lunch;dinner,,"
             for i in range(40)]
@@ -298,12 +298,17 @@ def test_large_pools_are_narrowed_by_nutrient_density() -> None:
     table = table_from(text + "\n".join(rows) + "\n")
     targets = Targets((Bound("magnesium_mg", 300, None, "mg"),), energy_kcal=2000,
                       diet=DietFilter(favourites=frozenset({"liked"})))
-    pool, notes = candidate_pool(table, targets, PlanOptions(max_candidates=30, prune_to=10))
-    assert len(pool) == 10
-    assert pool.has("mg_star") and pool.has("liked")
-    assert any("narrowed to 10" in n for n in notes)
-    same, _ = candidate_pool(table, targets, PlanOptions())
-    assert len(same) == len(table)
+    opts = PlanOptions(max_candidates=30, prune_to=10)
+    pool, notes = candidate_pool(table, targets, opts)
+    assert len(pool) == len(table)
+    assert any("10 best sources" in n for n in notes)
+    day = day_pool(pool, targets, opts, {})
+    assert len(day) == 10
+    assert day.has("mg_star") and day.has("liked")
+    # a food at its day cap is replaced by the next best
+    later = day_pool(pool, targets, opts, {"mg_star": 3})
+    assert not later.has("mg_star") and len(later) == 10
+    assert len(day_pool(pool, targets, PlanOptions(), {})) == len(table)
 
 
 def test_lunch_and_dinner_have_a_main_dish_and_oil_comes_with_food() -> None:

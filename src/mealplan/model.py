@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "solve_day"]
+__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "build_problem", "solve_day"]
 
 MAIN_MEALS = ("breakfast", "lunch", "dinner")
 
@@ -160,22 +160,25 @@ def _name(s: str) -> str:
     return s.replace("-", "_").replace(" ", "_")
 
 
-def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
-              gap_abs: float = 0.0, soft_limit: float | None = None) -> DayResult:
-    """Build and solve one day's MILP with HiGHS.
+@dataclass
+class _Built:
+    """A day problem built in PuLP, with the handles needed to read a solution."""
 
-    Args:
-        model: the day's data.
-        time_limit: seconds for HiGHS.
-        gap_rel: relative MIP gap at which HiGHS may stop.
-        gap_abs: absolute gap (objective points) at which HiGHS may stop (0: off).
-        soft_limit: seconds after which HiGHS stops as soon as it has a solution
-            (``time_limit`` stays the hard limit when it has none yet).
+    prob: pulp.LpProblem
+    xt: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]]
+    yt: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]]
+    slack_vars: dict[str, tuple[pulp.LpVariable | None, pulp.LpVariable | None]]
+    energy: pulp.LpAffineExpression
+    energy_slack: tuple[pulp.LpVariable, pulp.LpVariable, float, float] | None
+    slots: list[str]
 
-    Returns:
-        The solution (items with portions) and the solver's report.
-    """
-    t0 = time.perf_counter()
+
+def build_problem(model: DayModel) -> pulp.LpProblem:
+    """The day's MILP as a PuLP problem (e.g. to write an .lp/.mps file or time HiGHS)."""
+    return _build(model).prob
+
+
+def _build(model: DayModel) -> _Built:
     prob = pulp.LpProblem("day", pulp.LpMinimize)
     cat = "Continuous" if model.continuous else "Integer"
     slots = list(model.slots)
@@ -330,6 +333,29 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
             objective_terms.append(grams * (model.grams_weight / 100.0))
         prob += pulp.lpSum(objective_terms)
 
+    return _Built(prob, xt, yt, slack_vars, energy, energy_slack, slots)
+
+
+def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
+              gap_abs: float = 0.0, soft_limit: float | None = None) -> DayResult:
+    """Build and solve one day's MILP with HiGHS.
+
+    Args:
+        model: the day's data.
+        time_limit: seconds for HiGHS.
+        gap_rel: relative MIP gap at which HiGHS may stop.
+        gap_abs: absolute gap (objective points) at which HiGHS may stop (0: off).
+        soft_limit: seconds after which HiGHS stops as soon as it has a solution
+            (``time_limit`` stays the hard limit when it has none yet).
+
+    Returns:
+        The solution (items with portions) and the solver's report.
+    """
+    t0 = time.perf_counter()
+    b = _build(model)
+    prob, xt, yt, slack_vars = b.prob, b.xt, b.yt, b.slack_vars
+    energy, energy_slack, slots = b.energy, b.energy_slack, b.slots
+    x = xt
     build = time.perf_counter() - t0
     solver = _HiGHS(soft_limit, msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
                     gapAbs=gap_abs or None, threads=1, random_seed=0)

@@ -116,13 +116,22 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
                 f"the food table has no column '{b.nutrient}'", column=b.nutrient)])
     pool = pool.without(drop)
     if len(pool) > options.max_candidates:
-        keep = {lk.food_id for lk in options.locks} | targets.diet.favourites | options.usual_foods
-        pruned = prune_candidates(pool, targets, options.prune_to, keep)
-        notes.append(f"{len(pool)} candidate foods narrowed to {len(pruned)} by nutrient "
-                     "density (the best sources of each targeted nutrient per portion and per "
-                     "100 kcal, per meal slot)")
-        pool = pruned
+        notes.append(f"{len(pool)} candidate foods: each day plans with the "
+                     f"{options.prune_to} best sources of the targeted nutrients still "
+                     "available (per portion and per 100 kcal, per meal slot)")
     return pool, notes
+
+
+def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
+             used: Mapping[str, int]) -> FoodTable:
+    """The day's pool: foods at their day cap left out, then narrowed when still large."""
+    capped = [fid for fid, n in used.items() if n >= options.max_days_per_food
+              and pool.has(fid) and not ({"staple", "supplement"}
+                                         & pool.list_of(fid, "flags"))]
+    if len(pool) - len(capped) <= options.max_candidates:
+        return pool
+    keep = {lk.food_id for lk in options.locks} | targets.diet.favourites | options.usual_foods
+    return prune_candidates(pool.without(capped), targets, options.prune_to, keep)
 
 
 def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
@@ -130,8 +139,9 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
     """Narrow a large table to about ``limit`` foods that can matter for these targets.
 
     For every nutrient with a minimum, the richest foods per 100 kcal and per portion are
-    kept, then each slot's best foods by overall score (the share of each minimum one full
-    item covers, per 100 kcal), then the next best overall, until ``limit``. Deterministic.
+    kept, then the best main dishes, then each slot's best foods by overall score (the share
+    of each minimum one full item covers, per 100 kcal), then the next best overall, until
+    ``limit``. Deterministic.
     """
     df = pool.df
     mins = [b for b in targets.bounds if b.min is not None and b.min > 0
@@ -153,6 +163,8 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
         ascending=False, kind="stable")
     slots_of = {str(i): set(str(v).split(";")) for i, v in df["slots"].items()}
     per_slot = max(5, limit // 8)
+    mains = [str(i) for i in score.index if "main" in str(df.at[i, "flags"]).split(";")]
+    chosen += mains[:per_slot]  # the main-dish rule needs main dishes to choose from
     for slot in ("breakfast", "lunch", "dinner", "snack"):
         chosen += [str(i) for i in score.index if slot in slots_of[str(i)]][:per_slot]
     chosen += [str(i) for i in score.index]
@@ -281,7 +293,7 @@ def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
     for i, b in enumerate(targets.bounds):
         if b.period != "week" or b.min is None:
             continue
-        foods = _day_foods(pool, nutrients, targets, options, {})
+        foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
         day_b = [DayBound(f"{j}_{c.nutrient}", c.nutrient,
                           c.daily_min if c.period == "week" else c.min, c.max,
                           c.supplements_only) for j, c in enumerate(targets.bounds)]
@@ -356,7 +368,8 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         if budget <= 0:
             raise SolverTimeoutError(
                 f"no plan within the {options.time_limit:g} s time limit (stopped at day {day})")
-        foods = _day_foods(pool, nutrients, targets, options, used)
+        foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets,
+                           options, used)
         later = sum(1 for d in range(day + 1, options.days + 1) if d not in keep)
         bounds = _day_bounds(targets, later, options.days, achieved, weekly_max)
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
@@ -440,7 +453,7 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
         pool, _ = candidate_pool(table, targets, options, supplements)
     nutrients = _nutrients(targets, pool)
     if model is None:
-        foods = _day_foods(pool, nutrients, targets, options, {})
+        foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
         model = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}), ())
     el = solve_day(replace(model, elastic=True), time_limit=5.0, gap_rel=1e-4)
     shortfalls: list[Shortfall] = []
@@ -490,7 +503,7 @@ def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
     except TargetsError:
         return False
     nutrients = _nutrients(targets, pool)
-    foods = _day_foods(pool, nutrients, targets, options, {})
+    foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
     m = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}), ())
     return solve_day(m, time_limit=3.0, gap_rel=0.05).status in ("optimal", "feasible")
 
@@ -624,7 +637,8 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     for k in keep.values():
         _count(k, pool, options, used)
         _achieve(k, targets, pool, achieved)
-    foods = _day_foods(pool, nutrients, targets, options, used, exclude=[food_id])
+    foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
+                       used, exclude=[food_id])
     bounds = _day_bounds(targets, 0, options.days, achieved, {})
     forbid = [k.food_ids() for k in keep.values()]
     fixed = [(m.slot, it.food_id, it.portions) for m in d.meals for it in m.items
