@@ -134,18 +134,28 @@ def test_write_is_atomic_and_round_trips(tmp_path: Path) -> None:
     assert back.row("egg_whole_raw_fresh_01123")["portion_name"] == "1 large (50 g)"
 
 
-def test_write_failure_leaves_old_file(tmp_path: Path) -> None:
+def test_write_failure_leaves_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A missing directory is a clear error; a failed replace keeps the old file intact."""
     result = convert_sr28(EXCERPT)
     with pytest.raises(FoodTableError, match="does not exist"):
         write_sr28_table(result, tmp_path / "nope" / "sr28.csv")
     target = tmp_path / "taken"
-    target.mkdir()  # os.replace cannot put a file over a directory
+    target.mkdir()  # a directory is never replaced by a file
     (target / "keep.txt").write_text("x")
-    with pytest.raises(FoodTableError, match="cannot write"):
+    with pytest.raises(FoodTableError, match="is a directory"):
         write_sr28_table(result, target)
     assert (target / "keep.txt").read_text() == "x"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+    old = tmp_path / "old.csv"
+    old.write_text("old content")
+
+    def failing_replace(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("mealplan.fileio.os.replace", failing_replace)
+    with pytest.raises(FoodTableError, match="cannot write"):
+        write_sr28_table(result, old)
+    assert old.read_text() == "old content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.csv", "taken"]
 
 
 def copy_excerpt(tmp_path: Path) -> Path:

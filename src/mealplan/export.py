@@ -59,19 +59,17 @@ minimum, status), a summary over all days, and the shopping list (:mod:`mealplan
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import DISCLAIMER, __version__
-from .errors import DataFileError, Problem
+from .errors import DataFileError
+from .fileio import write_text_atomic
 from .foods import FoodTable
 from .plan import BoundCheck, Plan, PlanItem
 from .shopping import GRAM_UNIT, format_grams, shopping_list, split_supplements
@@ -513,30 +511,4 @@ def write_atomic(path: str | Path, text: str) -> Path:
         ExportError: naming the file when the directory is missing, the path is a
             directory, or writing fails.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise ExportError(str(target), [Problem(f"directory '{directory}' does not exist")])
-    if target.is_dir():
-        raise ExportError(str(target), [Problem("is a directory, not a file")])
-    tmp_name: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=directory,
-                                         prefix=f".{target.name}.", suffix=".tmp",
-                                         delete=False) as fh:
-            tmp_name = fh.name
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-        tmp_name = None
-    except OSError as exc:
-        raise ExportError(str(target), [Problem(
-            f"cannot write file: {exc.strerror or exc}")]) from None
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-    return target
+    return write_text_atomic(path, text, ExportError)

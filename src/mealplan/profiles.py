@@ -50,8 +50,6 @@ TOML has no null: leave a key out for "none". Errors name the field (``bounds[3]
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -60,6 +58,7 @@ from typing import Any, cast
 import tomli_w
 
 from .errors import Problem, ProfileError, TargetsError
+from .fileio import write_text_atomic
 from .foods import FoodTable
 from .targets import (
     Bound,
@@ -167,18 +166,7 @@ def save_profile(path: str | Path, targets: Targets, *, person: Person | None = 
     """
     p = Path(path)
     text = profile_to_toml(Profile(targets, person, name))
-    directory = p.parent if str(p.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise ProfileError(str(path), [Problem(f"cannot write: {exc.strerror}")]) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ProfileError(str(path), [Problem(f"cannot write: {exc.strerror}")]) from None
+    write_text_atomic(p, text, ProfileError)
 
 
 # --------------------------------------------------------------------------- reading

@@ -10,12 +10,9 @@ a failure leaves the previous file untouched. Before a table is written it is va
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -23,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import FoodTableError, Problem
+from .fileio import write_text_atomic
 from .foods import (
     GRAM_UNIT,
     FoodTable,
@@ -177,34 +175,8 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
         FoodTableError: when the directory is missing or the file cannot be written (the
             previous file, if any, is left unchanged).
     """
-    target = Path(path)
     text = frame.to_csv(index=False, lineterminator="\n")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise FoodTableError(str(target), [Problem(f"directory '{directory}' does not exist")])
-    tmp_name: str | None = None
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=directory,
-                                         prefix=f".{target.name}.", suffix=".tmp",
-                                         delete=False) as fh:
-            tmp_name = fh.name
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp_name, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-        tmp_name = None
-    except OSError as exc:
-        raise FoodTableError(str(target), [Problem(
-            f"cannot write file: {exc.strerror or exc}")]) from None
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-    return target
+    return write_text_atomic(path, text, FoodTableError)
 
 
 def _defaults_for_new_column(column: str, existing_cols: Sequence[str]) -> str:
