@@ -15,6 +15,6 @@ from mealplan.plan import PlanOptions  # noqa: E402
 from mealplan.solve import make_plan  # noqa: E402
 
 plan = make_plan(table_from(SMALL), SMALL_TARGETS,
-                 PlanOptions(days=3, max_days_per_food=2, day_soft_limit=None))
+                 PlanOptions(days=3, max_days_per_food=2, day_soft_seconds=None))
 out = write_atomic(ROOT / "tests" / "golden" / "small_3day.json", to_json(plan))
 print(f"wrote {out}")

@@ -192,7 +192,7 @@ def test_golden_reference_week() -> None:
     from mealplan.export import to_json
 
     plan = make_plan(table_from(SMALL), SMALL_TARGETS,
-                     PlanOptions(days=3, max_days_per_food=2, day_soft_limit=None))
+                     PlanOptions(days=3, max_days_per_food=2, day_soft_seconds=None))
     got = json.loads(to_json(plan))
     want = json.loads((GOLDEN / "small_3day.json").read_text())
     assert [d["meals"] for d in got["days"]] == [d["meals"] for d in want["days"]]
@@ -337,3 +337,19 @@ def test_lunch_and_dinner_have_a_main_dish_and_oil_comes_with_food() -> None:
         for m in plan.days[0].meals))
     problems = verify_plan((bad_day, *plan.days[1:]), table, SMALL_TARGETS, plan.options)
     assert any("no main dish" in p for p in problems)
+
+
+@pytest.mark.slow
+def test_week_in_two_parallel_chains_is_deterministic(shipped: FoodTable) -> None:
+    """Odd and even days plan on two threads; the same input gives the same verified plan."""
+    targets = targets_for(Person(age=45, sex="female"))
+    a = make_plan(shipped, targets, PlanOptions(days=4))
+    b = make_plan(shipped, targets, PlanOptions(days=4))
+    assert "two chains in parallel" in a.info.method
+    assert a.days == b.days
+    odd = set().union(*(a.day(n).food_ids() for n in (1, 3)))
+    even = set().union(*(a.day(n).food_ids() for n in (2, 4)))
+    shared = odd & even
+    assert all("staple" in shipped.list_of(f, "flags") for f in shared)
+    sequential = make_plan(shipped, targets, PlanOptions(days=4, parallel=False))
+    assert "parallel" not in sequential.info.method and sequential.verified

@@ -138,14 +138,19 @@ class DayResult:
 
 
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
-    """PuLP's HiGHS with a soft time limit: stop once past it *and* a plan is in hand."""
+    """PuLP's HiGHS with an optional soft time limit: stop once past it *and* a plan is in hand.
 
-    def __init__(self, soft_limit: float | None, **kwargs: object) -> None:
+    Off by default: a limit in seconds makes the plan depend on the machine's speed. (HiGHS's
+    MIP interrupt callback reports no simplex iteration count and only ~20 checkpoints per
+    day, so a deterministic work limit would stop at the first, poor incumbent.)
+    """
+
+    def __init__(self, soft_seconds: float | None, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.soft_limit = soft_limit
+        self.soft_seconds = soft_seconds
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
-        soft = self.soft_limit
+        soft = self.soft_seconds
         if soft is not None:
             def stop_when_good_enough(event: object) -> None:
                 out = event.data_out  # type: ignore[attr-defined]
@@ -337,7 +342,7 @@ def _build(model: DayModel) -> _Built:
 
 
 def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
-              gap_abs: float = 0.0, soft_limit: float | None = None) -> DayResult:
+              gap_abs: float = 0.0, soft_seconds: float | None = None) -> DayResult:
     """Build and solve one day's MILP with HiGHS.
 
     Args:
@@ -345,8 +350,8 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         time_limit: seconds for HiGHS.
         gap_rel: relative MIP gap at which HiGHS may stop.
         gap_abs: absolute gap (objective points) at which HiGHS may stop (0: off).
-        soft_limit: seconds after which HiGHS stops as soon as it has a solution
-            (``time_limit`` stays the hard limit when it has none yet).
+        soft_seconds: seconds after which HiGHS stops as soon as it has a solution
+            (``time_limit`` stays the hard limit when it has none yet); None: off.
 
     Returns:
         The solution (items with portions) and the solver's report.
@@ -357,7 +362,7 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
     energy, energy_slack, slots = b.energy, b.energy_slack, b.slots
     x = xt
     build = time.perf_counter() - t0
-    solver = _HiGHS(soft_limit, msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
+    solver = _HiGHS(soft_seconds, msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
                     gapAbs=gap_abs or None, threads=1, random_seed=0)
     t1 = time.perf_counter()
     prob.solve(solver)

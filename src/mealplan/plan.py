@@ -97,13 +97,16 @@ class PlanOptions:
     usual_foods: frozenset[str] = frozenset()
     unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
     main_dish_slots: tuple[str, ...] = (MealSlot.LUNCH.value, MealSlot.DINNER.value)
+    parallel: bool = True  # a week: odd and even days as two chains on two threads
     max_candidates: int = 400  # larger pools are narrowed by nutrient density first ...
     prune_to: int = 200  # ... to this many foods
     time_limit: float = 60.0
     gap_rel: float = 0.02
     gap_abs: float = 0.5  # objective points; 1 point = 1 % off the energy centre
     day_time_limit: float = 10.0  # hard limit per day when no plan has been found yet
-    day_soft_limit: float | None = 0.4  # per day: stop after this once a plan is in hand
+    # per day: after this many seconds stop as soon as a plan is in hand (faster, but the plan
+    # then depends on the machine's speed); None (default): every day solved to the gap
+    day_soft_seconds: float | None = None
 
     def items_limit(self, slot: str) -> int:
         """Most items one meal in ``slot`` may have."""

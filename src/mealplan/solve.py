@@ -19,6 +19,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -352,25 +353,57 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
     pool, notes = candidate_pool(table, targets, options, supplements)
     nutrients = _nutrients(targets, pool)
     keep = dict(keep_days or {})
+    weekly_max = _weekly_max(pool, targets, options, nutrients)
+    if _parallel_ok(pool, targets, options, keep, extra_forbid):
+        split = _plan_in_two_chains(table, targets, options, supplements, pool, nutrients,
+                                    start, weekly_max)
+        if split is not None:
+            days, results = split
+            ordered = tuple(days[d] for d in range(1, options.days + 1))
+            return _finish(ordered, pool, targets, options, results, notes,
+                           method + ", two chains in parallel")
+    days, results = _plan_days(table, targets, options, supplements, pool, nutrients,
+                               list(range(1, options.days + 1)), keep, extra_forbid, start,
+                               weekly_max)
+    ordered = tuple(days[d] for d in range(1, options.days + 1))
+    return _finish(ordered, pool, targets, options, results, notes, method)
+
+
+class _ChainFailed(Exception):
+    """A parallel chain found no plan: plan the week in one sequence instead."""
+
+
+def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
+               supplements: FoodTable | None, pool: FoodTable, nutrients: Sequence[str],
+               day_numbers: Sequence[int], keep: Mapping[int, DayPlan],
+               extra_forbid: Sequence[frozenset[str]], start: float,
+               weekly_max: Mapping[str, float],
+               chain: bool = False) -> tuple[dict[int, DayPlan], list[DayResult]]:
+    """Plan ``day_numbers`` in order, carrying variety and weekly totals from day to day.
+
+    In a chain (``chain=True``) a day without a plan raises :class:`_ChainFailed` instead of
+    being diagnosed.
+    """
     used: Counter[str] = Counter()
     achieved: dict[str, float] = {}
     for d in keep.values():
         _count(d, pool, options, used)
         _achieve(d, targets, pool, achieved)
-    weekly_max = _weekly_max(pool, targets, options, nutrients)
     days: dict[int, DayPlan] = dict(keep)
     results: list[DayResult] = []
-    for day in range(1, options.days + 1):
+    for day in day_numbers:
         if day in keep:
             continue
         elapsed = time.perf_counter() - start
         budget = options.time_limit - elapsed
         if budget <= 0:
+            if chain:
+                raise _ChainFailed
             raise SolverTimeoutError(
                 f"no plan within the {options.time_limit:g} s time limit (stopped at day {day})")
         foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets,
                            options, used)
-        later = sum(1 for d in range(day + 1, options.days + 1) if d not in keep)
+        later = sum(1 for d in day_numbers if d > day and d not in keep)
         bounds = _day_bounds(targets, later, options.days, achieved, weekly_max)
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
@@ -378,7 +411,9 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         model = _model(pool, targets, options, foods, bounds, forbid, locks)
         res = solve_day(model, time_limit=min(options.day_time_limit, budget),
                         gap_rel=options.gap_rel, gap_abs=options.gap_abs,
-                        soft_limit=options.day_soft_limit)
+                        soft_seconds=options.day_soft_seconds)
+        if res.status in ("timeout", "infeasible") and chain:
+            raise _ChainFailed
         if res.status == "timeout":
             raise SolverTimeoutError(
                 f"day {day}: no plan found within the time limit; try fewer foods or a "
@@ -392,8 +427,85 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         days[day] = dp
         _count(dp, pool, options, used)
         _achieve(dp, targets, pool, achieved)
-    ordered = tuple(days[d] for d in range(1, options.days + 1))
-    return _finish(ordered, pool, targets, options, results, notes, method)
+    return days, results
+
+
+MIN_CHAIN_FOODS = 60  # each half needs this many non-staple foods to plan alone
+
+
+def _parallel_ok(pool: FoodTable, targets: Targets, options: PlanOptions,
+                 keep: Mapping[int, DayPlan], extra_forbid: Sequence[frozenset[str]]) -> bool:
+    """Whether the week can be planned as two independent chains (odd and even days)."""
+    return (options.parallel and options.days >= 4 and not keep and not extra_forbid
+            and not options.locks and all(b.period == "day" for b in targets.bounds)
+            and len(pool) >= 2 * MIN_CHAIN_FOODS)
+
+
+def _halves(pool: FoodTable, targets: Targets) -> tuple[list[str], list[str], list[str]]:
+    """Shared (staples, supplements) and two halves of the other foods, alike in every group.
+
+    Within each food group, foods are ranked by how much of the minimums one item covers,
+    and dealt alternately, so each half has its share of every group's best sources.
+    """
+    df = pool.df
+    shared = [f for f in pool.ids if {"staple", "supplement"} & pool.list_of(f, "flags")]
+    rest = df[~df.index.isin(shared)]
+    score = pd.Series(0.0, index=rest.index)
+    portion = rest["portion_g"].astype(float) * rest["max_portions"].astype(float) / 100.0
+    for b in targets.bounds:
+        if b.min and b.nutrient in rest.columns and b.nutrient != "energy_kcal":
+            amount = rest[b.nutrient].astype(float).fillna(0.0)
+            score += (amount * portion / b.min).clip(upper=1.0)
+    group = rest["food_group"] if "food_group" in rest.columns else pd.Series("", rest.index)
+    order = sorted(rest.index, key=lambda f: (str(group[f]), -float(score[f]), str(f)))
+    a: list[str] = []
+    b_: list[str] = []
+    counts: Counter[str] = Counter()
+    for f in order:
+        g = str(group[f])
+        (a if counts[g] % 2 == 0 else b_).append(str(f))
+        counts[g] += 1
+    return shared, a, b_
+
+
+def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions,
+                        supplements: FoodTable | None, pool: FoodTable,
+                        nutrients: Sequence[str], start: float,
+                        weekly_max: Mapping[str, float],
+                        ) -> tuple[dict[int, DayPlan], list[DayResult]] | None:
+    """Odd days from one half of the foods, even days from the other, on two threads.
+
+    The halves share only staples and supplements, so the days-per-food cap holds across
+    the chains. HiGHS releases the GIL while it solves, so the chains use both cores.
+    Returns None (plan in one sequence instead) when a chain finds no plan or two days
+    come out identical.
+    """
+    shared, half_a, half_b = _halves(pool, targets)
+    if min(len(half_a), len(half_b)) < MIN_CHAIN_FOODS:
+        return None
+    chains = [(pool.subset(shared + half_a), list(range(1, options.days + 1, 2))),
+              (pool.subset(shared + half_b), list(range(2, options.days + 1, 2)))]
+
+    def run(sub: FoodTable, day_numbers: list[int]) -> tuple[dict[int, DayPlan],
+                                                            list[DayResult]]:
+        return _plan_days(table, targets, options, supplements, sub, nutrients, day_numbers,
+                          {}, (), start, weekly_max, chain=True)
+
+    with ThreadPoolExecutor(max_workers=2) as pool_exec:
+        futures = [pool_exec.submit(run, sub, dn) for sub, dn in chains]
+        try:
+            parts = [f.result() for f in futures]
+        except _ChainFailed:
+            return None
+    days: dict[int, DayPlan] = {}
+    results: list[DayResult] = []
+    for d, r in parts:
+        days.update(d)
+        results += r
+    sets = [d.food_ids() for d in days.values()]
+    if len(set(sets)) != len(sets):
+        return None
+    return days, results
 
 
 def _count(d: DayPlan, pool: FoodTable, options: PlanOptions, used: Counter[str]) -> None:
@@ -653,11 +765,11 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
             column="food_id")])
     model = _model(pool, targets, options, foods, bounds, forbid, locks=locks, fixed=fixed)
     res = solve_day(model, time_limit=options.day_time_limit, gap_rel=options.gap_rel,
-                    gap_abs=options.gap_abs, soft_limit=options.day_soft_limit)
+                    gap_abs=options.gap_abs, soft_seconds=options.day_soft_seconds)
     if res.status not in ("optimal", "feasible"):
         model = _model(pool, targets, options, foods, bounds, forbid, locks=locks)
         res = solve_day(model, time_limit=options.day_time_limit, gap_rel=options.gap_rel,
-                        gap_abs=options.gap_abs, soft_limit=options.day_soft_limit)
+                        gap_abs=options.gap_abs, soft_seconds=options.day_soft_seconds)
     if res.status not in ("optimal", "feasible"):
         diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
                              pool=pool)
