@@ -353,3 +353,17 @@ def test_week_in_two_parallel_chains_is_deterministic(shipped: FoodTable) -> Non
     assert all("staple" in shipped.list_of(f, "flags") for f in shared)
     sequential = make_plan(shipped, targets, PlanOptions(days=4, parallel=False))
     assert "parallel" not in sequential.info.method and sequential.verified
+
+
+def test_every_day_has_vegetables_or_fruit(shipped: FoodTable) -> None:
+    """With produce marked in the table, each day has at least two vegetables or fruit."""
+    plan = make_plan(shipped, targets_for(Person(age=45, sex="female")), PlanOptions(days=2))
+    for d in plan.days:
+        produce = [f for f in d.food_ids() if "produce" in shipped.list_of(f, "flags")]
+        assert len(produce) >= 2
+    bare = dataclasses.replace(plan.days[0], meals=tuple(
+        dataclasses.replace(m, items=tuple(
+            it for it in m.items if "produce" not in shipped.list_of(it.food_id, "flags")))
+        for m in plan.days[0].meals))
+    problems = verify_plan((bare, plan.days[1]), shipped, plan.targets, plan.options)
+    assert any("vegetables or fruit" in p for p in problems)

@@ -44,7 +44,9 @@ Constraints (named in the .lp file by the same numbers)
     12. main dish: :math:`\sum_{f \in Main} y_{fs} \ge 1` for lunch and dinner (when the
         table marks main dishes with the flag ``main``);
     13. add-ons (flag ``addon``: oil, butter): at most one per meal, and only in a meal with
-        another food.
+        another food;
+    14. vegetables and fruit (flag ``produce``): at least :math:`P` items a day (default 2,
+        when the table marks produce).
 
 Missing values
     An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
@@ -82,6 +84,7 @@ class DayFood:
     is_supplement: bool = False
     is_main: bool = False  # flag "main": a main dish
     is_addon: bool = False  # flag "addon": oil, butter: served with other foods
+    is_produce: bool = False  # flag "produce": a vegetable or fruit
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class DayModel:
     elastic: bool = False
     maximise: tuple[str, int] | None = None  # (nutrient, +1 max / -1 min): best achievable
     main_slots: Sequence[str] = ()  # slots that must include a main dish
+    min_produce: int = 0  # vegetables and fruit per day
     formulation: str = "bigm"  # integer mode: "bigm" (x <= M y) or "choice" (a binary per count)
 
 
@@ -301,6 +305,9 @@ def _build(model: DayModel) -> _Built:
                       and not by_id[k[0]].is_supplement]
             prob += Y(addons) <= 1, f"c13_addon_max_{s}"
             prob += Y(addons) - Y(others) <= 0, f"c13_addon_with_{s}"
+    # 14. vegetables and fruit
+    if model.min_produce > 0:
+        prob += Y(k for k in x if by_id[k[0]].is_produce) >= model.min_produce, "c14_produce"
     # 8. foods per day, 9. grams per day
     food_keys = [k for k in x if not by_id[k[0]].is_supplement]
     food_ys = Y(food_keys)

@@ -39,6 +39,7 @@ __all__ = [
     "SolveInfo",
     "check_bounds",
     "day_totals",
+    "has_flag",
     "main_dish_slots_available",
     "verify_plan",
 ]
@@ -97,6 +98,7 @@ class PlanOptions:
     usual_foods: frozenset[str] = frozenset()
     unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
     main_dish_slots: tuple[str, ...] = (MealSlot.LUNCH.value, MealSlot.DINNER.value)
+    min_produce_per_day: int = 2  # vegetables and fruit (foods flagged "produce")
     parallel: bool = True  # a week: odd and even days as two chains on two threads
     max_candidates: int = 400  # larger pools are narrowed by nutrient density first ...
     prune_to: int = 200  # ... to this many foods
@@ -270,6 +272,16 @@ def check_bounds(days: Sequence[DayPlan], table: FoodTable,
     return checks
 
 
+def has_flag(table: FoodTable, flag: str, allowed: frozenset[str] | None = None) -> bool:
+    """Whether any (allowed) food of the table carries ``flag``."""
+    if "flags" not in table.df.columns:
+        return False
+    for fid, flags in zip(table.df.index, table.df["flags"], strict=True):
+        if (allowed is None or str(fid) in allowed) and flag in str(flags).split(";"):
+            return True
+    return False
+
+
 def main_dish_slots_available(table: FoodTable, options: PlanOptions,
                               allowed: frozenset[str] | None = None) -> frozenset[str]:
     """The slots of ``options.main_dish_slots`` for which the table has a main dish.
@@ -313,6 +325,7 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
     days_used: Counter[str] = Counter()
     seen_days: list[frozenset[tuple[str, float]]] = []
     mains_for = main_dish_slots_available(table, options, allowed)
+    need_produce = options.min_produce_per_day if has_flag(table, "produce", allowed) else 0
     for d in days:
         food_ids = [it.food_id for it in d.items]
         if len(set(food_ids)) != len(food_ids):
@@ -324,6 +337,10 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                      f"{options.max_foods_per_day}")
         if n_foods_non_supp < min(options.min_foods_per_day, n_foods):
             v.append(f"day {d.day}: only {n_foods_non_supp} foods")
+        produce = sum(1 for it in d.items if table.has(it.food_id)
+                      and "produce" in table.list_of(it.food_id, "flags"))
+        if produce < need_produce:
+            v.append(f"day {d.day}: {produce} vegetables or fruit, fewer than {need_produce}")
         grams = sum(it.grams for it in d.items if not it.is_supplement)
         if grams > options.max_grams_per_day + ABS_TOL:
             v.append(f"day {d.day}: {grams:.0f} g of food, more than {options.max_grams_per_day:g}")

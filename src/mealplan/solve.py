@@ -41,6 +41,7 @@ from .plan import (
     SolveInfo,
     check_bounds,
     day_totals,
+    has_flag,
     main_dish_slots_available,
     verify_plan,
 )
@@ -213,7 +214,7 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         slots = tuple(sorted(str(row["slots"]).split(";")))
         foods.append(DayFood(fid, slots, per, g, float(row["min_portions"]),
                              float(row["max_portions"]), w, price, supp,
-                             "main" in flags, "addon" in flags))
+                             "main" in flags, "addon" in flags, "produce" in flags))
     return foods
 
 
@@ -267,7 +268,8 @@ def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[
         require_main_meals=options.require_main_meals, continuous=options.continuous,
         objective=options.objective, forbid_sets=forbid if options.distinct_days else (),
         locks=locks, fixed=fixed,
-        main_slots=tuple(main_dish_slots_available(pool, options)))
+        main_slots=tuple(main_dish_slots_available(pool, options)),
+        min_produce=options.min_produce_per_day if has_flag(pool, "produce") else 0)
 
 
 def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,

@@ -114,4 +114,5 @@ FLAGS: dict[str, str] = {
     "supplement": "a dietary supplement, not a food",
     "main": "a main dish (meat, fish, eggs, tofu, legumes): lunch and dinner include one",
     "addon": "served with other foods (oil, butter): at most one per meal, never alone",
+    "produce": "a vegetable or fruit: every day has a few",
 }
