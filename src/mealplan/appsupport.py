@@ -31,6 +31,7 @@ from .foods import (
     validate_frame,
 )
 from .plan import BoundCheck, Diagnosis, Lock, Objective, Plan, PlanOptions
+from .solve import excluded_flags
 from .targets import (
     K2_MAX_UG,
     K2_MIN_UG,
@@ -357,6 +358,11 @@ def planning_blockers(table: FoodTable, targets: Targets,
         flags = sorted(table.list_of(fid, "flags") & diet.exclude_flags)
         if flags:
             reasons.append("flagged " + ", ".join(flags) + " (left out in the sidebar)")
+        unsafe = sorted(table.list_of(fid, "flags") & excluded_flags(targets)
+                        - diet.exclude_flags)
+        if unsafe:
+            reasons.append("flagged " + ", ".join(unsafe)
+                           + " (left out by a safety mode, or supplements not allowed)")
         if fid in diet.exclude_foods or fid in opts.bans:
             reasons.append("left out by you")
         unknown = [n for n in capped if n in table.df.columns

@@ -17,7 +17,8 @@ Columns (all but ``id``, ``name`` and one nutrient are optional in a user's tabl
 - ``price_per_100g``: optional, any currency, >= 0.
 
 The loader derives ``net_carbs_g`` (carbs - fibre; fibre unknown counts as 0, so net carbs
-are never underestimated) and ``vitamin_k_total_ug`` (K1 + K2, unknown counted as 0).
+are never underestimated) and ``vitamin_k_total_ug`` (K1 + K2: unknown when K1 is unknown;
+unknown K2 counts as 0).
 """
 
 from __future__ import annotations
@@ -371,8 +372,10 @@ def _derive(out: pd.DataFrame, nutrient_cols: Sequence[str]) -> None:
         fiber = out["fiber_g"].fillna(0.0) if "fiber_g" in nutrient_cols else 0.0
         out["net_carbs_g"] = (out["carbs_g"] - fiber).clip(lower=0.0)
     if "vitamin_k1_ug" in nutrient_cols and "vitamin_k_total_ug" not in nutrient_cols:
+        # Unknown K1 makes the total unknown; unknown K2 counts as 0 (long-chain K2 is
+        # confined to fermented and animal foods, whose values the table carries).
         k2 = out["k2_ug"].fillna(0.0) if "k2_ug" in nutrient_cols else 0.0
-        out["vitamin_k_total_ug"] = out["vitamin_k1_ug"].fillna(0.0) + k2
+        out["vitamin_k_total_ug"] = out["vitamin_k1_ug"] + k2
 
 
 def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:

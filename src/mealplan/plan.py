@@ -10,6 +10,8 @@ Missing-value policy (see also :mod:`mealplan.model`): an unknown nutrient value
 The optimiser excludes foods with an unknown value for a nutrient with an upper limit,
 except for nutrients in ``PlanOptions.unknown_as_zero`` (vitamin K2 by default: long-chain
 menaquinones are confined to fermented and animal foods whose values are in the table).
+Total vitamin K (K1 + K2) is unknown when K1 is unknown, so on warfarin a food of unknown
+vitamin K is never planned.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ class PlanOptions:
     locks: tuple[Lock, ...] = ()
     bans: frozenset[str] = frozenset()
     usual_foods: frozenset[str] = frozenset()
-    unknown_as_zero: frozenset[str] = frozenset({"k2_ug", "vitamin_k_total_ug"})
+    unknown_as_zero: frozenset[str] = frozenset({"k2_ug"})
     main_dish_slots: tuple[str, ...] = (MealSlot.LUNCH.value, MealSlot.DINNER.value)
     min_produce_per_day: int = 2  # vegetables and fruit (foods flagged "produce")
     parallel: bool = True  # a week: odd and even days as two chains on two threads
@@ -448,6 +450,7 @@ class Fix:
     kind: FixKind
     nutrient: str | None = None
     value: str | float | None = None  # the flag/diet/food to allow, or the new bound value
+    changes: tuple[tuple[str, float], ...] = ()  # relax_bound: (nutrient, new minimum) each
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from .plan import (
     verify_plan,
 )
 from .targets import Bound, Targets
-from .units import nutrient_label
+from .units import MealSlot, nutrient_label
 
 __all__ = [
     "BindingBound",
@@ -54,6 +54,7 @@ __all__ = [
     "apply_fix",
     "candidate_pool",
     "diagnose",
+    "excluded_flags",
     "make_plan",
     "regenerate_day",
     "solve_diet_lp",
@@ -61,11 +62,11 @@ __all__ = [
 ]
 
 ITEM_COST = 0.1
+SUPPLEMENT_COST = 0.5  # a supplement only where food cannot do it as well
 DISLIKE_COST = 6.0
 FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0
 REUSE_COST = 0.4
-WEEKLY_SHORT_COST = 20.0  # per 100 % of the weekly average missed on a day (soft)
 # Nutrients a fix may suggest holding as a weekly average.
 WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
 # Flags that exclude foods for safety (warfarin: natto; pregnancy: liver). A fix never
@@ -92,12 +93,28 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
     nutrients in ``options.unknown_as_zero``).
     """
     pool = _filter(table, targets)
+    notes: list[str] = []
+    # Safety exclusions follow the modes, whatever the diet filter says (a hand-edited
+    # profile may have dropped them); supplements appear only when allowed.
+    unsafe = excluded_flags(targets)
+    pool = pool.without(f for f in pool.ids if pool.list_of(f, "flags") & unsafe)
     if supplements is not None and targets.allow_supplements:
         supp = _filter(supplements, replace(targets, diet=replace(
             targets.diet, exclude_flags=targets.diet.exclude_flags - {"supplement"})))
+        supp = supp.without(f for f in supp.ids if supp.list_of(f, "flags") & unsafe)
         pool = merge_tables([pool, supp]) if len(supp) else pool
     pool = pool.without(options.bans)
-    notes: list[str] = []
+    if options.objective == "cost":
+        prices = (pool.df["price_per_100g"] if "price_per_100g" in pool.df.columns
+                  else pd.Series(math.nan, index=pool.df.index))
+        unpriced = [str(i) for i in pool.df.index[prices.isna()]]
+        if len(unpriced) == len(pool):
+            raise TargetsError("plan options", [_Problem(
+                "the objective 'cost' needs price_per_100g in the food table; no food "
+                "has a price", column="objective")])
+        if unpriced:
+            pool = pool.without(unpriced)
+            notes.append(f"objective 'cost': {len(unpriced)} foods without a price left out")
     capped = sorted({b.nutrient for b in targets.bounds
                      if b.max is not None and not b.supplements_only})
     drop: set[str] = set()
@@ -200,7 +217,7 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         for n in nutrients:
             v = float(row.get(n, math.nan))
             per[n] = 0.0 if math.isnan(v) else v * g / 100.0
-        w = 0.0 if supp else ITEM_COST
+        w = SUPPLEMENT_COST if supp else ITEM_COST
         if fid in dis:
             w += DISLIKE_COST
         if fid in fav:
@@ -225,10 +242,15 @@ def _day_bounds(targets: Targets, later_days: int, days: int,
     for i, b in enumerate(targets.bounds):
         name = f"{i}_{b.nutrient}"
         if b.period == "week" and b.min is not None:
-            remaining_days = later_days
             need = b.min * days - achieved.get(name, 0.0)
-            catch_up = need - remaining_days * weekly_max.get(name, math.inf)
-            lo = max(b.daily_min or 0.0, catch_up if math.isfinite(catch_up) else 0.0)
+            best_day = weekly_max.get(name)
+            if later_days == 0:
+                catch_up = need  # the last day to plan makes up whatever is missing
+            elif best_day is None:
+                catch_up = need / (later_days + 1)  # no estimate of a day's best: fair share
+            else:
+                catch_up = need - later_days * best_day
+            lo = max(b.daily_min or 0.0, catch_up)
             out.append(DayBound(name, b.nutrient, lo, b.max, b.supplements_only))
         else:
             out.append(DayBound(name, b.nutrient, b.min, b.max, b.supplements_only))
@@ -259,7 +281,11 @@ def slot_shares(options: PlanOptions) -> dict[str, tuple[float, float]]:
 def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[DayFood],
            bounds: list[DayBound], forbid: Sequence[frozenset[str]],
            locks: Sequence[tuple[str, str, float]] = (),
-           fixed: Sequence[tuple[str, str, float]] = ()) -> DayModel:
+           fixed: Sequence[tuple[str, str, float]] = (),
+           rules_pool: FoodTable | None = None) -> DayModel:
+    """The day's model. Flag rules (main dish, produce) follow ``rules_pool`` (default
+    ``pool``): the whole candidate pool, as the verifier sees it, also for a chain's half."""
+    rp = pool if rules_pool is None else rules_pool
     return DayModel(
         foods=foods, bounds=bounds, slots=options.slots,
         energy_centre=targets.energy_kcal, slot_shares=slot_shares(options),
@@ -268,8 +294,8 @@ def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[
         require_main_meals=options.require_main_meals, continuous=options.continuous,
         objective=options.objective, forbid_sets=forbid if options.distinct_days else (),
         locks=locks, fixed=fixed,
-        main_slots=tuple(main_dish_slots_available(pool, options)),
-        min_produce=options.min_produce_per_day if has_flag(pool, "produce") else 0)
+        main_slots=tuple(main_dish_slots_available(rp, options)),
+        min_produce=options.min_produce_per_day if has_flag(rp, "produce") else 0)
 
 
 def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
@@ -348,9 +374,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         PlanVerificationError: the solver's plan failed verification (a bug; never returned).
     """
     options = options or PlanOptions()
-    if not 1 <= options.days <= 14:
-        raise TargetsError("plan options", [_Problem("days must be between 1 and 14",
-                                                     column="days")])
+    _check_options(options, table, supplements)
     start = time.perf_counter()
     pool, notes = candidate_pool(table, targets, options, supplements)
     nutrients = _nutrients(targets, pool)
@@ -379,8 +403,9 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                supplements: FoodTable | None, pool: FoodTable, nutrients: Sequence[str],
                day_numbers: Sequence[int], keep: Mapping[int, DayPlan],
                extra_forbid: Sequence[frozenset[str]], start: float,
-               weekly_max: Mapping[str, float],
-               chain: bool = False) -> tuple[dict[int, DayPlan], list[DayResult]]:
+               weekly_max: Mapping[str, float], chain: bool = False,
+               rules_pool: FoodTable | None = None,
+               ) -> tuple[dict[int, DayPlan], list[DayResult]]:
     """Plan ``day_numbers`` in order, carrying variety and weekly totals from day to day.
 
     In a chain (``chain=True``) a day without a plan raises :class:`_ChainFailed` instead of
@@ -410,7 +435,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
         _check_locks(locks, foods, day)
-        model = _model(pool, targets, options, foods, bounds, forbid, locks)
+        model = _model(pool, targets, options, foods, bounds, forbid, locks,
+                       rules_pool=rules_pool)
         res = solve_day(model, time_limit=min(options.day_time_limit, budget),
                         gap_rel=options.gap_rel, gap_abs=options.gap_abs,
                         soft_seconds=options.day_soft_seconds)
@@ -422,7 +448,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                 "longer --time-limit")
         if res.status == "infeasible":
             diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
-                                 pool=pool)
+                                 pool=pool, used=used, forbid=forbid)
             raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
         results.append(res)
         dp = _to_day(day, res, pool, options, nutrients)
@@ -491,7 +517,7 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
     def run(sub: FoodTable, day_numbers: list[int]) -> tuple[dict[int, DayPlan],
                                                             list[DayResult]]:
         return _plan_days(table, targets, options, supplements, sub, nutrients, day_numbers,
-                          {}, (), start, weekly_max, chain=True)
+                          {}, (), start, weekly_max, chain=True, rules_pool=pool)
 
     with ThreadPoolExecutor(max_workers=2) as pool_exec:
         futures = [pool_exec.submit(run, sub, dn) for sub, dn in chains]
@@ -521,6 +547,35 @@ def _achieve(d: DayPlan, targets: Targets, pool: FoodTable, achieved: dict[str, 
             tot, _ = day_totals(d.items, pool, [b.nutrient])
             key = f"{i}_{b.nutrient}"
             achieved[key] = achieved.get(key, 0.0) + tot[b.nutrient]
+
+
+def _check_options(options: PlanOptions, table: FoodTable,
+                   supplements: FoodTable | None = None) -> None:
+    """Plan options that cannot work, each named (days, slots, locks)."""
+    problems: list[_Problem] = []
+    if not 1 <= options.days <= 14:
+        problems.append(_Problem("days must be between 1 and 14", column="days"))
+    known = {s.value for s in MealSlot}
+    if not options.slots:
+        problems.append(_Problem("no meal slot to plan", column="slots"))
+    for s in sorted({s for s in options.slots if options.slots.count(s) > 1}):
+        problems.append(_Problem(f"meal slot '{s}' is listed twice", column="slots"))
+    for s in options.slots:
+        if s not in known:
+            problems.append(_Problem(f"unknown meal slot '{s}' (known: "
+                                     f"{', '.join(sorted(known))})", column="slots"))
+    for lk in options.locks:
+        if not 1 <= lk.day <= options.days:
+            problems.append(_Problem(f"lock of '{lk.food_id}' on day {lk.day}: the plan has "
+                                     f"days 1-{options.days}", column="locks"))
+        if lk.slot not in options.slots:
+            problems.append(_Problem(f"lock of '{lk.food_id}' into {lk.slot}: that meal is "
+                                     "not planned", column="locks"))
+        if not table.has(lk.food_id) and not (supplements is not None
+                                              and supplements.has(lk.food_id)):
+            problems.append(_Problem(f"lock of unknown food '{lk.food_id}'", column="locks"))
+    if problems:
+        raise TargetsError("plan options", problems)
 
 
 def _check_locks(locks: Sequence[tuple[str, str, float]], foods: Sequence[DayFood],
@@ -556,37 +611,70 @@ def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, option
 
 def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
              supplements: FoodTable | None = None, *, day: int = 1,
-             model: DayModel | None = None, pool: FoodTable | None = None) -> Diagnosis:
+             model: DayModel | None = None, pool: FoodTable | None = None,
+             used: Mapping[str, int] | None = None,
+             forbid: Sequence[frozenset[str]] = ()) -> Diagnosis:
     """Explain why no plan exists: unmet bounds, how far at best, and what would fix it.
 
-    Re-solves the day with a slack on every bound (minimising total relative slack), then
-    tries relaxations (allow excluded flags, supplements, banned/excluded foods, a broader
-    diet) and keeps those that make the day feasible.
+    Re-solves the failing day with a slack on every bound (minimising total relative slack)
+    to find which bounds cannot be met; for each unmet bound, the best value a day can reach
+    while every other bound holds. Then tries relaxations (allow an excluded flag,
+    supplements, a banned food, a broader diet, a weekly average, lower minimums) on the
+    same day, with the same variety history (``used``, ``forbid``), and keeps those that work.
     """
     if pool is None:
         pool, _ = candidate_pool(table, targets, options, supplements)
+    history = dict(used or {})
     nutrients = _nutrients(targets, pool)
     if model is None:
-        foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
-        model = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}), ())
-    el = solve_day(replace(model, elastic=True), time_limit=5.0, gap_rel=1e-4)
-    shortfalls: list[Shortfall] = []
+        foods = _day_foods(day_pool(pool, targets, options, history), nutrients, targets,
+                           options, history)
+        model = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}),
+                       forbid)
+    el = solve_day(replace(model, elastic=True), time_limit=2.0, gap_rel=0.01)
     rules: list[str] = []
-    by_name = {b.name: b for b in model.bounds}
+    unmet: list[tuple[DayBound, str]] = []
+    joint: dict[str, float] = {}  # minimums one day can reach together (the elastic plan)
     if el.status in ("optimal", "feasible"):
+        by_name = {b.name: b for b in model.bounds}
         for name, (below, above) in el.slacks.items():
-            b = by_name[name]
-            unit = _unit(targets, b.nutrient)
-            if below > 1e-6 and b.lo is not None:
-                shortfalls.append(Shortfall(b.nutrient, unit, "min", b.lo, b.lo - below,
-                                            (day,) if options.days > 1 else ()))
-            if above > 1e-6 and b.hi is not None:
-                shortfalls.append(Shortfall(b.nutrient, unit, "max", b.hi, b.hi + above,
-                                            (day,) if options.days > 1 else ()))
+            lo = by_name[name].lo
+            if below > 1e-6 and lo is not None:
+                unmet.append((by_name[name], "min"))
+                joint[by_name[name].nutrient] = lo - below
+            if above > 1e-6 and by_name[name].hi is not None:
+                unmet.append((by_name[name], "max"))
+    shortfalls = [_shortfall(model, b, kind, unmet, targets, day, options) for b, kind in unmet]
     if not shortfalls:
         rules.append(_rule_conflict(model, day))
-    fixes = _suggest_fixes(table, targets, options, supplements, shortfalls, day)
+    fixes = _suggest_fixes(table, targets, options, supplements, shortfalls, history, forbid,
+                           joint)
     return Diagnosis(tuple(shortfalls), tuple(fixes), tuple(rules))
+
+
+def _shortfall(model: DayModel, b: DayBound, kind: str, unmet: Sequence[tuple[DayBound, str]],
+               targets: Targets, day: int, options: PlanOptions) -> Shortfall:
+    """How far a day gets on one unmet bound while every other bound holds.
+
+    If the other bounds cannot all hold even without this one, the other unmet bounds are
+    dropped too.
+    """
+    sense = 1 if kind == "min" else -1
+    failing = {u.name for u, _k in unmet}
+    res = solve_day(replace(model, bounds=[x for x in model.bounds if x.name != b.name],
+                            maximise=(b.nutrient, sense), elastic=False),
+                    time_limit=2.0, gap_rel=0.01)
+    if not res.items:
+        res = solve_day(replace(model, bounds=[x for x in model.bounds if x.name not in failing],
+                                maximise=(b.nutrient, sense), elastic=False),
+                        time_limit=2.0, gap_rel=0.01)
+    limit = float((b.lo if kind == "min" else b.hi) or 0.0)
+    best = limit
+    if res.items:
+        per = {f.food_id: f for f in model.foods}
+        best = sum(per[fid].per_portion.get(b.nutrient, 0.0) * n for _s, fid, n in res.items)
+    return Shortfall(b.nutrient, _unit(targets, b.nutrient), "min" if kind == "min" else "max",
+                     limit, best, (day,) if options.days > 1 else ())
 
 
 def _unit(targets: Targets, nutrient: str) -> str:
@@ -611,23 +699,42 @@ def _rule_conflict(model: DayModel, day: int) -> str:
 
 
 def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
-              supplements: FoodTable | None) -> bool:
+              supplements: FoodTable | None, used: Mapping[str, int],
+              forbid: Sequence[frozenset[str]]) -> bool:
+    """Whether the failing day has a plan after a change (same variety history)."""
     try:
         pool, _ = candidate_pool(table, targets, options, supplements)
     except TargetsError:
         return False
     nutrients = _nutrients(targets, pool)
-    foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
-    m = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}), ())
-    return solve_day(m, time_limit=3.0, gap_rel=0.05).status in ("optimal", "feasible")
+    foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
+                       used)
+    floors = [replace(b, lo=b.lo if not _weekly(targets, b.nutrient) else _floor(targets, b))
+              for b in _day_bounds(targets, 0, 1, {}, {})]
+    m = _model(pool, targets, options, foods, floors, forbid)
+    # any plan answers the question: stop at the first one
+    return solve_day(m, time_limit=3.0, gap_rel=0.05, soft_seconds=0.0).status in (
+        "optimal", "feasible")
+
+
+def _weekly(targets: Targets, nutrient: str) -> bool:
+    return any(b.nutrient == nutrient and b.period == "week" for b in targets.bounds)
+
+
+def _floor(targets: Targets, b: DayBound) -> float | None:
+    """A weekly bound's daily floor (what one day must reach)."""
+    for t in targets.bounds:
+        if t.nutrient == b.nutrient and t.period == "week":
+            return t.daily_min
+    return b.lo
 
 
 def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
                    supplements: FoodTable | None, shortfalls: Sequence[Shortfall],
-                   day: int) -> list[Fix]:
-    fixes: list[Fix] = []
+                   used: Mapping[str, int], forbid: Sequence[frozenset[str]],
+                   joint: Mapping[str, float]) -> list[Fix]:
     if not shortfalls:
-        return fixes
+        return []
     names = ", ".join(sorted({nutrient_label(s.nutrient) for s in shortfalls}))
     candidates: list[Fix] = []
     for flag in sorted(targets.diet.exclude_flags):
@@ -646,20 +753,40 @@ def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
     if broader:
         candidates.append(Fix(f"plan {broader} instead of {targets.diet.diet}",
                               "change_diet", None, broader))
-    for fx in candidates:
-        t2, o2 = apply_fix(targets, options, fx)
-        if _feasible(table, t2, o2, supplements):
-            fixes.append(fx)
-    for s in shortfalls:
+    mins = [s for s in shortfalls if s.kind == "min"]  # an upper limit is never raised
+    for s in mins:
         if s.nutrient in WEEKLY_OK and options.days > 1 and any(
                 b.nutrient == s.nutrient and b.period == "day" for b in targets.bounds):
-            fixes.append(Fix(f"hold {nutrient_label(s.nutrient)} as a weekly average with a "
-                             "daily floor", "hold_weekly", s.nutrient))
-        if s.kind == "min":  # an upper limit is never raised by a suggestion
-            new = math.floor(s.best * 100) / 100
-            fixes.append(Fix(f"lower the minimum of {nutrient_label(s.nutrient)} to {new:g} "
-                             f"{s.unit}", "relax_bound", s.nutrient, new))
+            candidates.append(Fix(f"hold {nutrient_label(s.nutrient)} as a weekly average "
+                                  "with a daily floor", "hold_weekly", s.nutrient))
+    if mins:
+        # one change per unmet minimum: with one, its best value; with several, values one
+        # day reaches together (each nutrient's own best may not be reachable at once)
+        reach = {s.nutrient: (s.best if len(mins) == 1 else joint.get(s.nutrient, s.best))
+                 for s in mins}
+        # 2 % below what was reached: a margin for the integer portions
+        changes = tuple((n, math.floor(v * 0.98 * 100) / 100) for n, v in reach.items())
+        text = " and ".join(f"{nutrient_label(n)} to {v:g} {_unit(targets, n)}"
+                            for n, v in changes)
+        word = "the minimum of" if len(changes) == 1 else "the minimums of"
+        candidates.append(Fix(f"lower {word} {text}", "relax_bound", changes[0][0],
+                              changes[0][1], changes))
+    fixes = []
+    for fx in candidates:
+        t2, o2 = apply_fix(targets, options, fx)
+        if _feasible(table, t2, o2, supplements, used, forbid):
+            fixes.append(fx)
     return fixes
+
+
+def excluded_flags(targets: Targets) -> frozenset[str]:
+    """Flags whose foods never enter a plan for these targets, whatever the diet filter says.
+
+    The safety modes' flags (warfarin: natto and K2 supplements; pregnancy: liver) and,
+    unless supplements are allowed, ``supplement``.
+    """
+    return _mode_flags(targets) | (frozenset() if targets.allow_supplements
+                                   else frozenset({"supplement"}))
 
 
 def _mode_flags(targets: Targets) -> frozenset[str]:
@@ -701,15 +828,14 @@ def apply_fix(targets: Targets, options: PlanOptions, fix: Fix) -> tuple[Targets
             return held, options
         return targets, options  # pragma: no cover
     if fix.kind == "relax_bound":
-        value = float(fix.value) if fix.value is not None else None
+        changes = dict(fix.changes) if fix.changes else (
+            {str(fix.nutrient): float(fix.value)} if fix.value is not None else {})
         new_bounds = []
         for b in targets.bounds:
-            if b.nutrient == fix.nutrient and value is not None:
-                if b.min is not None and b.min > value and (b.max is None or value <= b.max):
-                    b = replace(b, min=value, daily_min=(min(b.daily_min, value)
-                                                         if b.daily_min is not None else None))
-                elif b.max is not None and b.max < value:
-                    b = replace(b, max=value)
+            value = changes.get(b.nutrient)
+            if value is not None and b.min is not None and b.min > value:
+                b = replace(b, min=value, daily_min=(min(b.daily_min, value)
+                                                     if b.daily_min is not None else None))
             new_bounds.append(b)
         return replace(targets, bounds=tuple(new_bounds)), options
     raise ValueError(f"unknown fix kind {fix.kind!r}")
@@ -737,6 +863,9 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     First tries to keep every other item of the day fixed and change only ``slot``; if no
     alternative fits, re-plans the day without ``food_id``. Other days never change.
     """
+    if not 1 <= day <= len(plan.days):
+        raise TargetsError("plan", [_Problem(f"no day {day} in a {len(plan.days)}-day plan",
+                                             column="day")])
     d = plan.day(day)
     if not any(it.food_id == food_id for m in d.meals if m.slot == slot for it in m.items):
         raise TargetsError("plan", [_Problem(f"day {day} {slot} has no '{food_id}'",
@@ -774,7 +903,7 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
                         gap_abs=options.gap_abs, soft_seconds=options.day_soft_seconds)
     if res.status not in ("optimal", "feasible"):
         diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
-                             pool=pool)
+                             pool=pool, used=used, forbid=forbid)
         raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
     new_day = _to_day(day, res, pool, options, nutrients)
     days = dict(keep)

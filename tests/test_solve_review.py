@@ -1,0 +1,170 @@
+"""Regression tests for problems found in review: safety, edits, options, fixes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from mealplan.errors import InfeasiblePlanError, TargetsError
+from mealplan.foods import FoodTable, load_default_table, load_supplements, parse_food_csv
+from mealplan.plan import Lock, PlanOptions
+from mealplan.solve import apply_fix, candidate_pool, make_plan, swap_item
+from mealplan.targets import (
+    Anticoagulant,
+    Bound,
+    Person,
+    Targets,
+    diet_filter,
+    hold_weekly,
+    targets_for,
+)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> FoodTable:
+    """The shipped table."""
+    return load_default_table()
+
+
+def _table(text: str) -> FoodTable:
+    return parse_food_csv(text.encode(), "test table")
+
+
+def test_unknown_vitamin_k_is_never_planned_on_warfarin(shipped: FoodTable) -> None:
+    """A food whose K1 is unknown has an unknown total vitamin K: left out in warfarin mode."""
+    targets = targets_for(Person(age=45, sex="female"),
+                          anticoagulant=Anticoagulant(vitk_min_ug=90, vitk_max_ug=200))
+    pool, notes = candidate_pool(shipped, targets, PlanOptions())
+    unknown_k1 = shipped.df.index[shipped.df["vitamin_k1_ug"].isna()]
+    assert len(unknown_k1) > 0
+    assert not any(pool.has(str(f)) for f in unknown_k1)
+    assert any("Vitamin K total" in n for n in notes)
+
+
+def test_safety_modes_exclude_foods_even_without_the_filter_flag(shipped: FoodTable) -> None:
+    """A hand-edited profile that dropped the flag still never gets natto on warfarin."""
+    targets = targets_for(Person(age=45, sex="female"),
+                          anticoagulant=Anticoagulant(vitk_min_ug=90, vitk_max_ug=200))
+    edited = dataclasses.replace(targets, diet=dataclasses.replace(
+        targets.diet, exclude_flags=frozenset(), favourites=frozenset({"natto"})))
+    pool, _ = candidate_pool(shipped, edited, PlanOptions())
+    assert not pool.has("natto")
+    pregnant = targets_for(Person(age=30, sex="female", life_stage="pregnancy"))
+    loose = dataclasses.replace(pregnant, diet=dataclasses.replace(
+        pregnant.diet, exclude_flags=frozenset()))
+    pool, _ = candidate_pool(shipped, loose, PlanOptions())
+    assert not any(pool.has(f) for f in shipped.ids
+                   if "high_vitamin_a" in shipped.list_of(f, "flags"))
+
+
+def test_user_supplement_rows_need_supplements_allowed(shipped: FoodTable) -> None:
+    """A user's row flagged supplement is not planned unless supplements are allowed."""
+    from mealplan.foods import default_supplements_path, merge_tables
+
+    header, *rows = default_supplements_path().read_text().splitlines()
+    row = next(r for r in rows if r.startswith("supplement_magnesium_citrate_200,"))
+    pill = _table(header + "\n" + row.replace("supplement_magnesium_citrate_200",
+                                              "my_mg_pill", 1) + "\n")
+    table = merge_tables([shipped, pill])
+    targets = targets_for(Person(age=45, sex="female"))
+    pool, _ = candidate_pool(table, targets, PlanOptions())
+    assert not pool.has("my_mg_pill")
+    allowed = dataclasses.replace(targets, allow_supplements=True)
+    pool, _ = candidate_pool(table, allowed, PlanOptions())
+    assert pool.has("my_mg_pill")
+
+
+def test_supplements_allowed_are_used_only_where_food_falls_short(shipped: FoodTable) -> None:
+    """An omnivore day that food can cover uses no supplement even when they are allowed."""
+    targets = dataclasses.replace(targets_for(Person(age=45, sex="female")),
+                                  allow_supplements=True)
+    plan = make_plan(shipped, targets, PlanOptions(days=1), load_supplements())
+    assert not any(it.is_supplement for it in plan.days[0].items)
+
+
+def test_swap_on_a_plan_with_a_weekly_bound_stays_verified(shipped: FoodTable) -> None:
+    """Swapping an item keeps the weekly vitamin D average (no NaN catch-up)."""
+    targets = hold_weekly(targets_for(Person(age=45, sex="female")), ["vitamin_d_ug"])
+    plan = make_plan(shipped, targets, PlanOptions(days=3))
+    d2 = plan.day(2)
+    slot, item = next((m.slot, it) for m in d2.meals for it in m.items)
+    swapped = swap_item(plan, 2, slot, item.food_id, shipped)
+    weekly = next(b for b in targets.bounds if b.nutrient == "vitamin_d_ug"
+                  and b.period == "week")
+    avg = sum(d.totals["vitamin_d_ug"] for d in swapped.days) / 3
+    assert avg >= (weekly.min or 0) - 1e-6
+    assert item.food_id not in swapped.day(2).food_ids()
+
+
+def test_swap_checks_the_day_number(shipped: FoodTable) -> None:
+    """Day 0 or a day past the plan is a clear error, not a swap on another day."""
+    plan = make_plan(shipped, targets_for(Person(age=45, sex="female")), PlanOptions(days=1))
+    item = plan.days[0].items[0]
+    for day in (0, 2):
+        with pytest.raises(TargetsError, match=f"no day {day}"):
+            swap_item(plan, day, "lunch", item.food_id, shipped)
+
+
+@pytest.mark.parametrize("options, needle", [
+    (PlanOptions(days=2, locks=(Lock(5, "lunch", "lentils"),)), "day 5"),
+    (PlanOptions(days=1, slots=("breakfast", "lunch", "dinner"),
+                 locks=(Lock(1, "snack", "banana"),)), "not planned"),
+    (PlanOptions(days=1, locks=(Lock(1, "lunch", "no_such_food"),)), "no_such_food"),
+    (PlanOptions(days=1, slots=("lunch", "dinner", "lunch")), "listed twice"),
+    (PlanOptions(days=1, slots=("brunch",)), "brunch"),
+    (PlanOptions(days=15), "between 1 and 14"),
+])
+def test_bad_plan_options_are_named(shipped: FoodTable, options: PlanOptions,
+                                    needle: str) -> None:
+    """Impossible options raise a TargetsError naming the problem."""
+    with pytest.raises(TargetsError, match=needle):
+        make_plan(shipped, targets_for(Person(age=45, sex="female")), options)
+
+
+def test_cost_objective_needs_prices(shipped: FoodTable) -> None:
+    """No prices: a clear error. Some prices: the unpriced foods are left out, with a note."""
+    targets = Targets((Bound("protein_g", 50, None, "g"),), energy_kcal=2000)
+    with pytest.raises(TargetsError, match="price_per_100g"):
+        candidate_pool(shipped, targets, PlanOptions(objective="cost"))
+    priced = _table("id,name,protein_g,price_per_100g\nbeans_x,Beans,9,0.2\nrice_x,Rice,2,\n")
+    pool, notes = candidate_pool(priced, targets, PlanOptions(objective="cost"))
+    assert pool.ids == ["beans_x"]
+    assert any("without a price" in n for n in notes)
+
+
+def test_every_offered_fix_works_on_the_failing_day(shipped: FoodTable) -> None:
+    """Vegan without fortified foods or UV mushrooms: each offered fix, applied, plans the day."""
+    diet = diet_filter(diet="vegan", exclude_flags=["fortified", "uv_vitamin_d"])
+    targets = targets_for(Person(age=45, sex="female"), diet=diet)
+    options = PlanOptions(days=1)
+    supplements = load_supplements()
+    with pytest.raises(InfeasiblePlanError) as err:
+        make_plan(shipped, targets, options, supplements)
+    diag = err.value.diagnosis
+    assert diag.fixes
+    relax = [f for f in diag.fixes if f.kind == "relax_bound"]
+    assert relax and {n for n, _v in relax[0].changes} == {s.nutrient for s in diag.shortfalls
+                                                          if s.kind == "min"}
+    for fix in diag.fixes:
+        t2, o2 = apply_fix(targets, options, fix)
+        assert make_plan(shipped, t2, o2, supplements).verified, fix.description
+
+
+def test_chains_use_the_whole_pool_for_the_main_dish_rule() -> None:
+    """Main dishes only in one half must not make a two-chain week fail verification."""
+    header = "id,name,energy_kcal,protein_g,portion_name,portion_g,min_portions,max_portions,"
+    rows = [header + "slots,flags,food_group"]
+    for i in range(130):
+        rows.append(f"food_{i:03d},Food {i},{150 + i},{5 + i % 7},100 g,100,1,3,"
+                    f"breakfast;lunch;dinner;snack,,Group {i % 3}")
+    rows.append("main_lunch,Lunch main,200,25,100 g,100,1,2,lunch,main,Group 0")
+    rows.append("main_dinner,Dinner main,200,25,100 g,100,1,2,dinner,main,Group 0")
+    table = _table("\n".join(rows) + "\n")
+    targets = Targets((Bound("energy_kcal", 1800, 2200, "kcal"),
+                       Bound("protein_g", 50, None, "g")), energy_kcal=2000)
+    plan = make_plan(table, targets, PlanOptions(days=4, max_days_per_food=4))
+    for d in plan.days:
+        for m in d.meals:
+            if m.slot in ("lunch", "dinner"):
+                assert {it.food_id for it in m.items} & {"main_lunch", "main_dinner"}
