@@ -554,26 +554,26 @@ def _check_options(options: PlanOptions, table: FoodTable,
     """Plan options that cannot work, each named (days, slots, locks)."""
     problems: list[_Problem] = []
     if not 1 <= options.days <= 14:
-        problems.append(_Problem("days must be between 1 and 14", column="days"))
+        problems.append(_Problem("days: must be between 1 and 14"))
     known = {s.value for s in MealSlot}
     if not options.slots:
-        problems.append(_Problem("no meal slot to plan", column="slots"))
+        problems.append(_Problem("slots: no meal slot to plan"))
     for s in sorted({s for s in options.slots if options.slots.count(s) > 1}):
-        problems.append(_Problem(f"meal slot '{s}' is listed twice", column="slots"))
+        problems.append(_Problem(f"slots: meal slot '{s}' is listed twice"))
     for s in options.slots:
         if s not in known:
-            problems.append(_Problem(f"unknown meal slot '{s}' (known: "
-                                     f"{', '.join(sorted(known))})", column="slots"))
+            problems.append(_Problem(f"slots: unknown meal slot '{s}' (known: "
+                                     f"{', '.join(sorted(known))})"))
     for lk in options.locks:
         if not 1 <= lk.day <= options.days:
-            problems.append(_Problem(f"lock of '{lk.food_id}' on day {lk.day}: the plan has "
-                                     f"days 1-{options.days}", column="locks"))
+            problems.append(_Problem(f"locks: lock of '{lk.food_id}' on day {lk.day}: the "
+                                     f"plan has days 1-{options.days}"))
         if lk.slot not in options.slots:
-            problems.append(_Problem(f"lock of '{lk.food_id}' into {lk.slot}: that meal is "
-                                     "not planned", column="locks"))
+            problems.append(_Problem(f"locks: lock of '{lk.food_id}' into {lk.slot}: that "
+                                     "meal is not planned"))
         if not table.has(lk.food_id) and not (supplements is not None
                                               and supplements.has(lk.food_id)):
-            problems.append(_Problem(f"lock of unknown food '{lk.food_id}'", column="locks"))
+            problems.append(_Problem(f"locks: lock of unknown food '{lk.food_id}'"))
     if problems:
         raise TargetsError("plan options", problems)
 

@@ -51,9 +51,9 @@ def _options(args: argparse.Namespace) -> PlanOptions:
     bad = [s for s in slots if s not in {m.value for m in MealSlot}]
     if bad:
         raise TargetsError("command line", [Problem(
-            f"unknown meal slot(s) {', '.join(bad)}", column="--slots")])
+            f"--slots: unknown meal slot(s) {', '.join(bad)}")])
     if not 1 <= args.days <= 14:
-        raise TargetsError("command line", [Problem("must be 1 to 14", column="--days")])
+        raise TargetsError("command line", [Problem("--days: must be 1 to 14")])
     return PlanOptions(days=args.days, slots=slots, continuous=args.continuous,
                        objective=args.objective, max_days_per_food=args.max_days_per_food,
                        bans=frozenset(args.exclude or ()), time_limit=args.time_limit,
@@ -68,7 +68,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     options = _options(args)
     unknown = sorted(f for f in options.bans | options.usual_foods if not table.has(f))
     if unknown:
-        raise TargetsError("command line", [Problem(f"unknown food id '{f}'", column="--exclude")
+        raise TargetsError("command line", [Problem(f"--exclude/--usual: unknown food id '{f}'")
                                             for f in unknown])
     supplements = load_supplements()  # used only when allowed; the diagnosis may suggest them
     try:
