@@ -152,6 +152,7 @@ def iter_records(
     field_names: tuple[str, ...],
     *,
     keep: Collection[str] | None = None,
+    keep_second: Collection[str] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """Stream the records of one SR28 file, checking the number of fields.
 
@@ -161,6 +162,7 @@ def iter_records(
         keep: if given, only lines whose first field (before any parsing) is in this set
             are parsed and yielded; others are skipped cheaply. Problems on skipped lines are
             not detected.
+        keep_second: the same for the second field (e.g. NUT_DATA's Nutr_No).
 
     Yields:
         (line number, fields) for each record.
@@ -172,9 +174,12 @@ def iter_records(
     p = Path(path)
     problems: list[Problem] = []
     for n, line in _open_lines(p):
-        if keep is not None:
-            first = line.split("^", 1)[0].strip("~")
-            if first not in keep:
+        if keep is not None or keep_second is not None:
+            head = line.split("^", 2)
+            if keep is not None and head[0].strip("~") not in keep:
+                continue
+            if (keep_second is not None and len(head) > 1
+                    and head[1].strip("~") not in keep_second):
                 continue
         try:
             fields = split_fields(line)
@@ -343,7 +348,7 @@ def read_nutrient_values(
     keep = frozenset(ndb_numbers) if ndb_numbers is not None else None
     wanted = frozenset(nutr_nos) if nutr_nos is not None else None
     out: dict[str, dict[str, float]] = {}
-    for n, fields in iter_records(path, NUT_DATA_FIELDS, keep=keep):
+    for n, fields in iter_records(path, NUT_DATA_FIELDS, keep=keep, keep_second=wanted):
         nutr = fields[1].strip()
         if wanted is not None and nutr not in wanted:
             continue
