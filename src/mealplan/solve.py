@@ -316,23 +316,30 @@ def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
     return DayPlan(day, tuple(meals), totals)
 
 
+def _amount(foods: Sequence[DayFood], items: Iterable[tuple[str, str, float]],
+            nutrient: str) -> float:
+    """How much of ``nutrient`` a day's items (slot, food id, portions) hold."""
+    per = {f.food_id: f.per_portion for f in foods}
+    return sum(per[fid].get(nutrient, 0.0) * n for _s, fid, n in items)
+
+
 def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
                 nutrients: Sequence[str]) -> dict[str, float]:
+    """For each weekly bound, 0.8 x the most one day can reach (for the catch-up minimum)."""
+    weekly = [(i, b) for i, b in enumerate(targets.bounds)
+              if b.period == "week" and b.min is not None]
+    if not weekly:
+        return {}
+    foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
+    day_b = [DayBound(f"{j}_{c.nutrient}", c.nutrient,
+                      c.daily_min if c.period == "week" else c.min, c.max,
+                      c.supplements_only) for j, c in enumerate(targets.bounds)]
+    base = _model(pool, targets, options, foods, day_b, ())
     out: dict[str, float] = {}
-    for i, b in enumerate(targets.bounds):
-        if b.period != "week" or b.min is None:
-            continue
-        foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
-        day_b = [DayBound(f"{j}_{c.nutrient}", c.nutrient,
-                          c.daily_min if c.period == "week" else c.min, c.max,
-                          c.supplements_only) for j, c in enumerate(targets.bounds)]
-        m = replace(_model(pool, targets, options, foods, day_b, ()),
-                    maximise=(b.nutrient, 1))
-        r = solve_day(m, time_limit=2.0, gap_rel=0.05)
+    for i, b in weekly:
+        r = solve_day(replace(base, maximise=(b.nutrient, 1)), time_limit=2.0, gap_rel=0.05)
         if r.items:
-            best = sum(f.per_portion.get(b.nutrient, 0.0) * n for s, fid, n in r.items
-                       for f in foods if f.food_id == fid)
-            out[f"{i}_{b.nutrient}"] = 0.8 * best
+            out[f"{i}_{b.nutrient}"] = 0.8 * _amount(foods, r.items, b.nutrient)
     return out
 
 
@@ -414,7 +421,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
     used: Counter[str] = Counter()
     achieved: dict[str, float] = {}
     for d in keep.values():
-        _count(d, pool, options, used)
+        _count(d, used)
         _achieve(d, targets, pool, achieved)
     days: dict[int, DayPlan] = dict(keep)
     results: list[DayResult] = []
@@ -453,7 +460,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         results.append(res)
         dp = _to_day(day, res, pool, options, nutrients)
         days[day] = dp
-        _count(dp, pool, options, used)
+        _count(dp, used)
         _achieve(dp, targets, pool, achieved)
     return days, results
 
@@ -536,9 +543,8 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
     return days, results
 
 
-def _count(d: DayPlan, pool: FoodTable, options: PlanOptions, used: Counter[str]) -> None:
-    for fid in d.food_ids():
-        used[fid] += 1
+def _count(d: DayPlan, used: Counter[str]) -> None:
+    used.update(d.food_ids())
 
 
 def _achieve(d: DayPlan, targets: Targets, pool: FoodTable, achieved: dict[str, float]) -> None:
@@ -671,8 +677,7 @@ def _shortfall(model: DayModel, b: DayBound, kind: str, unmet: Sequence[tuple[Da
     limit = float((b.lo if kind == "min" else b.hi) or 0.0)
     best = limit
     if res.items:
-        per = {f.food_id: f for f in model.foods}
-        best = sum(per[fid].per_portion.get(b.nutrient, 0.0) * n for _s, fid, n in res.items)
+        best = _amount(model.foods, res.items, b.nutrient)
     return Shortfall(b.nutrient, _unit(targets, b.nutrient), "min" if kind == "min" else "max",
                      limit, best, (day,) if options.days > 1 else ())
 
@@ -878,7 +883,7 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     used: Counter[str] = Counter()
     achieved: dict[str, float] = {}
     for k in keep.values():
-        _count(k, pool, options, used)
+        _count(k, used)
         _achieve(k, targets, pool, achieved)
     foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
                        used, exclude=[food_id])
@@ -1014,11 +1019,3 @@ def solve_diet_lp(table: FoodTable, targets: Targets, *, max_grams_per_food: flo
     binding.sort(key=lambda x: -abs(x.shadow_price * _step(x.bound)))
     return DietLP("optimal", grams, totals, float(pulp.value(prob.objective)), unit,
                   tuple(binding), secs)
-
-
-def plan_frame(plan: Plan) -> pd.DataFrame:
-    """The plan as one row per item (day, slot, food, portions, household, grams)."""
-    rows = [{"day": d.day, "slot": m.slot, "food_id": it.food_id, "name": it.name,
-             "portions": it.portions, "household": it.household, "grams": it.grams}
-            for d in plan.days for m in d.meals for it in m.items]
-    return pd.DataFrame(rows)
