@@ -1,37 +1,65 @@
 # Two commands do all the set-up: `make run` (the app) and `make test` (the whole suite).
+# Both install exactly what uv.lock pins, into .venv, with uv (itself pinned, installed by
+# pip into .tools/ on first use). `make lock` re-resolves after a change to pyproject.toml;
+# `make upgrade` moves every pin to the newest release.
 PYTHON ?= python3.11
-VENV ?= .venv
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8501
 
-.PHONY: run test lint typecheck check benchmark foods clean
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
 
-$(STAMP): pyproject.toml
+.PHONY: run app-env dev-env test lint typecheck check lock lock-check upgrade benchmark foods clean
+
+$(UV):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+# The app alone (no test tools): --inexact keeps dev tools a `make test` installed.
+app-env: $(UV)
+	$(UV) sync --locked --no-dev --inexact --quiet
 
-test: $(STAMP)
+# Everything `make test` needs, exactly as locked.
+dev-env: $(UV)
+	$(UV) sync --locked --quiet
+
+run: app-env
+	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
+		--server.address $(HOST) --server.port $(PORT)
+
+test: lock-check dev-env
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: dev-env
 	$(BIN)/ruff check .
 
-typecheck: $(STAMP)
+typecheck: dev-env
 	$(BIN)/mypy
 
-benchmark: $(STAMP)
+# Fails when uv.lock and pyproject.toml disagree.
+lock-check: $(UV)
+	$(UV) lock --check --quiet
+
+lock: $(UV)
+	$(UV) lock
+
+upgrade: $(UV)
+	$(UV) lock --upgrade
+
+benchmark: dev-env
 	$(BIN)/python benchmarks/bench_plan.py
 
-foods: $(STAMP)
+foods: dev-env
 	$(BIN)/python scripts/build_foods.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
