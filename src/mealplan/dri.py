@@ -1,8 +1,10 @@
 """Dietary Reference Intakes (DRIs) for adults, shipped as data: ``data/dri.csv``.
 
-The table is a copy of the project's reference DRI file (NASEM 2019 Appendix J on NCBI
-Bookshelf, Health Canada DRI tables, National Academies Press report pages). One row per
-nutrient x sex x age band x life stage x kind, with its source address kept:
+The table is an exact copy of the project's reference DRI file. Every row cites the IOM/NASEM
+report that set the value (``report``, with its DOI) and an official summary table
+(``summary_table_url``: NASEM 2019 Appendix J on NCBI Bookshelf for the elements, Health
+Canada's DRI tables for the vitamins); no secondary website is cited. One row per
+nutrient x sex x age band x life stage x kind:
 
 - ``nutrient``: ``magnesium``, ``potassium``, ``calcium``, ``phosphorus``, ``zinc``,
   ``iron``, ``sodium``, ``vitamin_d``, ``vitamin_b6``, ``vitamin_b12``, ``vitamin_e``,
@@ -12,8 +14,11 @@ nutrient x sex x age band x life stage x kind, with its source address kept:
   ``life_stage`` (empty, ``pregnancy`` or ``lactation``; pregnancy and lactation rows exist
   for 19-30 and 31-50 only).
 - ``rda_or_ai`` and ``kind`` (``RDA``, ``AI`` or ``CDRR``: sodium's chronic-disease risk
-  reduction intake, an upper target), ``ul`` (tolerable upper intake level; empty = none set
-  or not verified, ``ul_note`` says which), ``ul_note``, ``source_url``.
+  reduction intake, an upper target), ``ul`` (tolerable upper intake level; empty = none set,
+  ``ul_note`` says why), ``ul_note``, ``report`` (the report that set the value, e.g. ``IOM
+  2001, Dietary Reference Intakes for ..., doi:10.17226/10026``) and ``summary_table_url``.
+
+:attr:`DriRow.source` is the citation shown to users (report; summary table).
 
 Only adults are covered: ages under 19 are refused with :class:`TargetsError`.
 """
@@ -63,7 +68,7 @@ DRI_COLUMNS: dict[str, str] = {
 }
 
 _HEADER = ("nutrient", "unit", "sex", "age_min", "age_max", "life_stage", "rda_or_ai", "kind",
-           "ul", "ul_note", "source_url")
+           "ul", "ul_note", "report", "summary_table_url")
 _KINDS = frozenset({"RDA", "AI", "CDRR"})
 
 
@@ -81,7 +86,18 @@ class DriRow:
     kind: str
     ul: float | None
     ul_note: str
-    source_url: str
+    report: str  # the IOM/NASEM report that set the value, with its DOI
+    summary_table_url: str  # an official summary table (NCBI Bookshelf, Health Canada)
+
+    @property
+    def source(self) -> str:
+        """The citation shown to users: the report, then the official summary table."""
+        return "; ".join(s for s in (self.report, self.summary_table_url) if s)
+
+    @property
+    def source_url(self) -> str:
+        """The official summary table's address (kept for callers of the older column)."""
+        return self.summary_table_url
 
     @property
     def column(self) -> str:
@@ -187,7 +203,7 @@ def parse_dri_csv(text: str, label: str) -> tuple[DriRow, ...]:
             life_stage="pregnancy" if stage == "pregnancy" else (
                 "lactation" if stage == "lactation" else None),
             value=value, kind=kind, ul=ul, ul_note=r["ul_note"].strip(),
-            source_url=r["source_url"].strip()))
+            report=r["report"].strip(), summary_table_url=r["summary_table_url"].strip()))
     if problems:
         raise TargetsError(label, problems)
     return tuple(rows)
