@@ -135,7 +135,8 @@ def test_plan_a_week(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown = {str(v) for df in at.dataframe for v in df.value.get("food", [])}
     assert shown & names and {it.name for it in plan.day(3).items} <= shown
     assert len(at.get("vega_lite_chart")) >= 7
-    assert "gap" in texts(at.caption) and "solved in" in texts(at.caption)
+    assert "Every target met on all" in texts(at.caption)
+    assert "proven within" in texts(at.caption) and "Planned in" in texts(at.caption)
     assert len(at.get("download_button")) == 3
     shopping = [df.value for df in at.dataframe if "amount" in df.value.columns
                 and "group" in df.value.columns]
@@ -180,7 +181,9 @@ def test_infeasible_request_explains_and_fix_button_works(db: Path) -> None:
     submit(at)
     assert at.session_state["s_plan"] is None
     assert "No plan meets every target" in texts(at.error)
-    assert "Vitamin K2" in texts(at.markdown) and "100" in texts(at.markdown)
+    shortfalls = at.dataframe[0].value
+    k2 = shortfalls[shortfalls["nutrient"].str.startswith("Vitamin K2")]
+    assert list(k2["bound"]) == ["at least 100 µg"]
     fix = next(b for b in at.button if b.label.startswith("lower the minimum of Vitamin K2"))
     fix.click().run()
     clean(at)

@@ -398,7 +398,9 @@ def test_plan_tables(table: FoodTable) -> None:
         rel=1e-3)
     summary = ui.weekly_summary(plan)
     assert (summary["days outside"] >= 0).all() and "Energy" in set(summary["nutrient"])
-    assert "gap 0.10%" in ui.plan_status(plan) and "0.42 s" in ui.plan_status(plan)
+    status = ui.plan_status(plan)
+    assert status.startswith("Every target met on all 2 days") and "0.4 s" in status
+    assert "proven within 0.5 points" in status
     chart = ui.coverage_chart(cov, 1).to_dict()
     assert "layer" in chart
 
@@ -427,8 +429,8 @@ def test_diagnosis_frame() -> None:
     """Shortfalls become a readable table."""
     d = Diagnosis((Shortfall("vitamin_d_ug", "µg", "min", 15.0, 4.1, (2,)),), ())
     df = ui.diagnosis_frame(d)
-    assert df.loc[0, "days"] == "2" and "Vitamin D reaches at most 4.1" in df.loc[0,
-                                                                                    "explanation"]
+    assert df.loc[0, "days"] == "2" and df.loc[0, "nutrient"] == "Vitamin D"
+    assert df.loc[0, "bound"] == "at least 15 µg" and df.loc[0, "best possible"] == "4.1 µg"
 
 
 # -- saved plans and evidence ---------------------------------------------------------------

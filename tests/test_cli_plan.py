@@ -34,9 +34,25 @@ def test_plan_infeasible_exits_3_with_explanation(capsys: pytest.CaptureFixture[
     assert "Traceback" not in err
 
 
+def test_one_name_per_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--exclude-food` is the one way to leave a food out; the old `--exclude` is gone."""
+    with pytest.raises(SystemExit) as stop:
+        main(["plan", "--sex", "female", "--age", "45", "--exclude", "natto"])
+    assert stop.value.code == 2 and "--exclude-food" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["plan", "--days", "0", "--sex", "female", "--age", "45"], "--days"),
-    (["plan", "--sex", "female", "--age", "45", "--exclude", "no_such_food"], "no_such_food"),
+    (["plan", "--sex", "female", "--age", "45", "--exclude-food", "no_such_food"],
+     "no_such_food"),
+    (["plan", "--sex", "female", "--age", "45", "--exclude-food", "nato"],
+     "unknown food id 'nato' (did you mean natto"),
+    (["plan", "--sex", "female", "--age", "45", "--dislike", "kael"], "--dislike: unknown food"),
+    (["plan", "--sex", "female", "--age", "45", "--favourite", "x1"], "--favourite: unknown"),
+    (["plan", "--sex", "female", "--age", "45", "--exclude-group", "Fishh"],
+     "unknown food group 'Fishh'"),
+    (["plan", "--sex", "female", "--age", "45", "--work-limit", "0"], "--work-limit"),
+    (["plan", "--sex", "female", "--age", "45", "--time-limit", "0"], "--time-limit"),
     (["plan", "--sex", "female", "--age", "45", "--table", "missing.csv"], "missing.csv"),
     (["plan", "--sex", "female", "--age", "45", "--slots", "brunch"], "brunch"),
 ])

@@ -47,7 +47,9 @@ def test_show_pregnancy_ckd_keto_diet(capsys: pytest.CaptureFixture[str]) -> Non
                         "--keto", "--diet", "vegetarian", "--nut-free",
                         "--favourite", "gouda", "--weekly", "vitamin_d_ug")
     assert code == 0
-    assert "Magnesium [magnesium_mg]: at least 360 mg a day" in out
+    # kidney disease: no magnesium minimum (the kidney clears it), the supplement cap stays
+    assert "Magnesium [magnesium_mg]: at least" not in out
+    assert "Magnesium [magnesium_mg]: at most 350 mg a day from supplements" in out
     assert "Potassium [potassium_mg]: at most 2,000 mg a day" in out
     assert "[net_carbs_g]: at most 25 g a day" in out
     assert "weekly average at least 15 µg, each day at least 7.5 µg" in out

@@ -36,7 +36,8 @@ from mealplan.solve import make_plan
 from mealplan.targets import Person, targets_for
 
 TOP_KEYS = ["format", "format_version", "mealplan_version", "days", "weekly", "status",
-            "objective", "best_bound", "gap", "solve_seconds", "build_seconds", "method",
+            "summary", "unproven_days", "stopped_by", "objective", "best_bound", "gap",
+            "solve_seconds", "build_seconds", "method",
             "solver", "verified", "warnings", "targets", "options", "disclaimer"]
 ITEM_KEYS = ["food_id", "name", "portions", "portion_name", "grams", "household",
              "is_supplement"]

@@ -63,7 +63,10 @@ def test_shipped_dri_table_is_the_reference_copy() -> None:
     """Every adult band is present: 13 nutrients, and sodium has AI and CDRR rows."""
     assert len(DRI_ROWS) == 166
     assert {r.nutrient for r in DRI_ROWS} == set(DRI_COLUMNS)
-    assert all(r.source_url.startswith("http") for r in DRI_ROWS)
+    assert all(r.summary_table_url.startswith("https://") for r in DRI_ROWS)
+    assert all(r.report.startswith(("IOM ", "NASEM ")) and "doi:10.17226/" in r.report
+               for r in DRI_ROWS)
+    assert all(r.source == f"{r.report}; {r.summary_table_url}" for r in DRI_ROWS)
     assert {r.kind for r in DRI_ROWS if r.nutrient == "sodium"} == {"AI", "CDRR"}
 
 
@@ -147,13 +150,54 @@ def test_invalid_person_names_the_field(person: Person, field: str) -> None:
 
 def test_parse_dri_csv_reports_row_and_column() -> None:
     """A damaged DRI file names the row and column."""
-    text = ("nutrient,unit,sex,age_min,age_max,life_stage,rda_or_ai,kind,ul,ul_note,source_url\n"
-            "magnesium,mg/d,female,19,30,,abc,RDA,,,http://x\n"
-            "unobtainium,mg/d,female,19,30,,1,RDA,,,http://x\n")
+    text = ("nutrient,unit,sex,age_min,age_max,life_stage,rda_or_ai,kind,ul,ul_note,report,"
+            "summary_table_url\n"
+            "magnesium,mg/d,female,19,30,,abc,RDA,,,IOM 1997,https://x\n"
+            "unobtainium,mg/d,female,19,30,,1,RDA,,,IOM 1997,https://x\n")
     with pytest.raises(TargetsError) as exc:
         parse_dri_csv(text, "dri.csv")
     msg = str(exc.value)
     assert "row 1, column 'rda_or_ai'" in msg and "row 2, column 'nutrient'" in msg
+
+
+def test_parse_dri_csv_requires_the_citation_columns() -> None:
+    """A table without report and summary_table_url (the old source_url layout) is refused."""
+    text = ("nutrient,unit,sex,age_min,age_max,life_stage,rda_or_ai,kind,ul,ul_note,source_url\n"
+            "magnesium,mg/d,female,19,30,,310,RDA,,,http://x\n")
+    with pytest.raises(TargetsError) as exc:
+        parse_dri_csv(text, "dri.csv")
+    msg = str(exc.value)
+    assert "column 'report'" in msg and "column 'summary_table_url'" in msg
+
+
+@pytest.mark.parametrize("stage", ["pregnancy", "lactation"])
+@pytest.mark.parametrize("age", [19, 30, 31, 50])
+def test_pregnancy_and_lactation_get_iron_and_zinc_uls(stage: str, age: int) -> None:
+    """The iron UL (45 mg) and zinc UL (40 mg) reach pregnancy and lactation targets."""
+    person = Person(age, "female", stage)  # type: ignore[arg-type]
+    for t in (targets_for(person), targets_for(person, full_dri=True)):
+        assert _maxes(t, "iron_mg") == [45.0]
+        assert _maxes(t, "zinc_mg") == [40.0]
+        for col in ("iron_mg", "zinc_mg"):
+            (ul,) = [b for b in t.bounds_for(col) if b.max is not None]
+            assert ul.source.startswith("UL: IOM 2001") and "doi:10.17226/10026" in ul.source
+    assert dri_value("iron", "female", age, stage).ul == 45.0  # type: ignore[union-attr]
+    assert dri_value("zinc", "female", age, stage).ul == 40.0  # type: ignore[union-attr]
+
+
+def test_dri_bound_sources_cite_the_report_and_the_summary_table() -> None:
+    """RDA/AI, sodium and UL sources name the IOM/NASEM report (DOI) and an official table."""
+    t = targets_for(Person(45, "female"), full_dri=True)
+    (mg_min,) = [b for b in t.bounds_for("magnesium_mg") if b.min is not None]
+    assert mg_min.source == (
+        "RDA: IOM 1997, Dietary Reference Intakes for Calcium, Phosphorus, Magnesium, "
+        "Vitamin D, and Fluoride, doi:10.17226/5776; "
+        "https://www.ncbi.nlm.nih.gov/books/NBK545442/table/appJ_tab3/")
+    (na,) = t.bounds_for("sodium_mg")
+    assert na.source.startswith("AI and CDRR: NASEM 2019") and "doi:10.17226/25353" in na.source
+    for b in t.bounds:
+        if b.source.startswith(("RDA: ", "AI: ", "AI and CDRR: ", "UL: ")):
+            assert "doi:10.17226/" in b.source and "://" in b.source, b
 
 
 # --------------------------------------------------------------------------- energy, protein

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import altair as alt
 import pandas as pd
 
-from .errors import FDCError, FoodTableError, Problem, ProfileError, StoreError, TargetsError
+from .errors import (
+    FDCError,
+    FoodTableError,
+    Problem,
+    ProfileError,
+    SolverTimeoutError,
+    StoreError,
+    TargetsError,
+)
 from .foods import (
     META_COLUMNS,
     FoodTable,
@@ -30,7 +38,7 @@ from .foods import (
     split_list,
     validate_frame,
 )
-from .plan import BoundCheck, Diagnosis, Lock, Objective, Plan, PlanOptions
+from .plan import BoundCheck, Diagnosis, Lock, Objective, Plan, PlanOptions, plan_headline
 from .solve import excluded_flags
 from .targets import (
     K2_MAX_UG,
@@ -48,7 +56,16 @@ from .targets import (
     hold_weekly,
     targets_for,
 )
-from .units import ALLERGENS, DIET_TAGS, FLAGS, NUTRIENTS, MealSlot, nutrient_label, unit_of
+from .units import (
+    ALLERGENS,
+    DIET_TAGS,
+    FLAGS,
+    NUTRIENTS,
+    MealSlot,
+    amount_text,
+    nutrient_label,
+    unit_of,
+)
 
 if TYPE_CHECKING:
     from .fdc import FDCSearchHit
@@ -82,6 +99,7 @@ __all__ = [
     "fdc_hits_frame",
     "food_browser_frame",
     "k2_frame",
+    "limit_advice",
     "lock_item",
     "parse_fdc_ids",
     "plan_grid",
@@ -557,6 +575,8 @@ class AppSettings:
     k2_max: float = K2_MAX_UG
     weekly: tuple[str, ...] = ()
     bound_edits: tuple[BoundEdit, ...] = ()
+    work_limit: int = PlanOptions.day_node_limit  # search nodes a day (deterministic)
+    time_limit_s: float = PlanOptions.time_limit  # wall-clock safety net
 
     def to_json(self) -> str:
         """The settings as JSON text (what the store saves as a profile)."""
@@ -953,25 +973,31 @@ def weekly_summary(plan: Plan) -> pd.DataFrame:
 
 
 def plan_status(plan: Plan) -> str:
-    """One line: solver status, gap and time."""
+    """How good the plan is in plain words, then the wall-clock time and the solver."""
     i = plan.info
-    gap = "n/a" if i.gap is None else f"{100 * i.gap:.2f}%"
-    return (f"{i.status} · gap {gap} · solved in {i.solve_seconds:.2f} s "
-            f"(model built in {i.build_seconds:.2f} s) · {i.solver}"
-            + (f" · {i.method}" if i.method else ""))
+    return (f"{plan_headline(plan)} Planned in {i.solve_seconds:.1f} s by {i.solver}"
+            + (f" ({i.method})" if i.method else "") + ".")
+
+
+def limit_advice(exc: SolverTimeoutError) -> str:
+    """What to do about a limit that stopped the solver, in the app's terms."""
+    if exc.limit == "time":
+        return (f"Raise “Give up after (seconds)” under Solver in the sidebar (now "
+                f"{exc.value:g} s), or plan fewer days.")
+    return (f"Raise “Search effort per day” under Solver in the sidebar (now {exc.value:g}), "
+            "or loosen a target on the Dietitian tab.")
 
 
 def diagnosis_frame(diagnosis: Diagnosis) -> pd.DataFrame:
     """The unmet bounds of an infeasible request as a table."""
     rows = [{
         "nutrient": nutrient_label(s.nutrient),
-        "bound": f"{s.kind} {s.bound:.4g} {s.unit}",
-        "best possible": f"{s.best:.4g} {s.unit}",
+        "bound": f"{'at least' if s.kind == 'min' else 'at most'} {amount_text(s.bound)} "
+                 f"{s.unit}",
+        "best possible": f"{amount_text(s.best)} {s.unit}",
         "days": ", ".join(str(d) for d in s.days) if s.days else "every day",
-        "explanation": s.describe(),
     } for s in diagnosis.shortfalls]
-    return pd.DataFrame(rows, columns=["nutrient", "bound", "best possible", "days",
-                                       "explanation"])
+    return pd.DataFrame(rows, columns=["nutrient", "bound", "best possible", "days"])
 
 
 def plan_options(s: AppSettings, bans: frozenset[str] = frozenset(),
@@ -990,7 +1016,9 @@ def plan_options(s: AppSettings, bans: frozenset[str] = frozenset(),
     slots = tuple(sorted(set(s.slots), key=lambda x: order.index(x) if x in order else 99))
     return PlanOptions(days=int(s.days), slots=slots, objective=s.objective,
                        bans=frozenset(bans), locks=tuple(locks),
-                       usual_foods=frozenset(s.favourites))
+                       usual_foods=frozenset(s.favourites),
+                       day_node_limit=int(s.work_limit), time_limit=float(s.time_limit_s),
+                       day_time_limit=float(s.time_limit_s))
 
 
 # -- edits in place -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The ``mealplan`` command line: a thin layer over the library.
 
-Exit codes: 0 success, 2 bad input, 3 no plan exists (explanation printed), 4 no plan
-within the time limit, 1 any other failure. Errors never print a traceback.
+Exit codes: 0 success, 2 bad input, 3 no plan exists (explanation printed), 4 a limit
+(the work limit, or the wall-clock safety net) stopped the solver before it found a plan,
+1 any other failure. Errors never print a traceback.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from .errors import (
     StoreError,
 )
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "EXIT_TIMEOUT", "build_parser", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "EXIT_TIMEOUT", "build_parser", "limit_advice",
+           "main"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -54,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def limit_advice(exc: SolverTimeoutError) -> str:
+    """What to do about a limit that stopped the solver, in the CLI's terms."""
+    if exc.limit == "time":
+        return (f"Give it more time with --time-limit SECONDS (now {exc.value:g} s), or plan "
+                "fewer days or with fewer filters")
+    return (f"Raise the search effort with --work-limit NODES (now {exc.value:g} a day), or "
+            "loosen a target (a wider cap or a lower minimum)")
+
+
 def _exit_code_for(exc: MealPlanError) -> int:
     if isinstance(exc, InfeasiblePlanError):
         return EXIT_INFEASIBLE
@@ -74,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return handler(args)
+    except SolverTimeoutError as exc:
+        print(f"error: {exc}. {limit_advice(exc)}", file=sys.stderr)  # noqa: T201
+        return _exit_code_for(exc)
     except MealPlanError as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's edge
         return _exit_code_for(exc)

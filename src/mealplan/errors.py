@@ -87,7 +87,20 @@ class SolverError(MealPlanError):
 
 
 class SolverTimeoutError(SolverError):
-    """No feasible plan was found within the time limit."""
+    """A limit stopped the solver before it found a plan.
+
+    ``limit`` says which: "work" (the deterministic node limit per day: the same on every
+    machine) or "time" (the wall-clock safety net). ``value`` is the limit in force (nodes or
+    seconds) and ``day`` the day it stopped on. The CLI and the app say how to raise it in
+    their own terms.
+    """
+
+    def __init__(self, message: str, *, limit: str = "time", value: float = 0.0,
+                 day: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+        self.day = day
 
 
 class PlanVerificationError(MealPlanError):

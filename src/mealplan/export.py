@@ -26,7 +26,10 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
                     "lowest": 565.09, "highest": 647.19, "min": 320.0, "max": null,
                     "unit": "mg", "status": "ok", "supplements_only": false,
                     "days_out": []}, ...]},
-      "status": "feasible", "objective": 15.68, "best_bound": 1.687, "gap": 0.8925,
+      "status": "optimal",
+      "summary": "Every target met on all 2 days; energy within 3 % of ...",
+      "unproven_days": [], "stopped_by": [],
+      "objective": 15.68, "best_bound": 15.2, "gap": 0.0306,
       "solve_seconds": 2.381, "build_seconds": 0.415, "method": "day-by-day MILP",
       "solver": "HiGHS", "verified": true,
       "warnings": ["..."],
@@ -47,6 +50,12 @@ first failing day's status, ``days_out`` lists the failing days; a weekly bound 
 entries, its daily floor (``"period": "day"``) and its average (``"period": "week"``, whose
 ``status`` is the average against the bound). ``supplements_only`` checks count supplement
 items only.
+
+The top-level ``status`` is ``"optimal"`` only when every day was proven within the
+configured gap; otherwise ``"feasible"`` with ``unproven_days`` listing the days a limit
+stopped and ``stopped_by`` which limits (``"work"``: the deterministic node limit;
+``"time"``: the wall-clock safety net). ``summary`` says the same in plain words.
+``solve_seconds`` is wall-clock time for the whole planning call.
 
 CSV (:func:`to_csv`): a header ``day,slot,food_id,name,portions,portion_name,grams`` and one
 row per item, nothing else. :func:`totals_csv`: a header ``day`` + one column per nutrient
@@ -71,7 +80,7 @@ from . import DISCLAIMER, __version__
 from .errors import DataFileError
 from .fileio import write_text_atomic
 from .foods import FoodTable
-from .plan import BoundCheck, Plan, PlanItem
+from .plan import BoundCheck, Plan, PlanItem, plan_headline
 from .shopping import GRAM_UNIT, format_grams, shopping_list, split_supplements
 from .targets import Bound
 from .units import nutrient_label
@@ -279,6 +288,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                    "averages": {k: _num(v) for k, v in _averages(plan).items()},
                    "checks": weekly},
         "status": info.status,
+        "summary": plan_headline(plan),
+        "unproven_days": list(info.unproven_days),
+        "stopped_by": list(info.stopped_by),
         "objective": _num(info.objective),
         "best_bound": _num(info.best_bound),
         "gap": _num(info.gap),
@@ -423,7 +435,8 @@ def to_markdown(plan: Plan, table: FoodTable | None = None) -> str:
     out: list[str] = [f"# Meal plan: {n} day{'s' if n != 1 else ''}", "",
                       f"> **{DISCLAIMER}**", ""]
     verified = "yes" if plan.verified else "NO"
-    out += [f"Solver: {info.solver} ({info.method or 'MILP'}), status {info.status}, "
+    out += [f"**{plan_headline(plan)}**", "",
+            f"Solver: {info.solver} ({info.method or 'MILP'}), status {info.status}, "
             f"{info.solve_seconds:.1f} s; verified against the food table: {verified}.", ""]
     if plan.warnings:
         out += ["## Warnings", ""] + [f"- {_cell(w)}" for w in plan.warnings] + [""]

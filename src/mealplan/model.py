@@ -57,14 +57,19 @@ Missing values
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import sys
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulp
 
-__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "build_problem", "solve_day"]
+__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "build_problem", "highs_solver",
+           "quiet_highs", "solve_day"]
 
 MAIN_MEALS = ("breakfast", "lunch", "dinner")
 
@@ -128,9 +133,15 @@ class DayModel:
 
 @dataclass(frozen=True)
 class DayResult:
-    """The solver's answer for one day."""
+    """The solver's answer for one day.
 
-    status: str  # "optimal", "feasible" (time limit with incumbent), "infeasible", "timeout"
+    ``status``: "optimal" (proven within the gap), "feasible" (a plan, but a limit stopped the
+    search before the proof), "infeasible" (proven: no plan), "limit" (a limit stopped the
+    search before any plan was found). ``stopped_by`` names the limit: "work" (the
+    deterministic node or solution limit) or "time" (the wall-clock safety net), else None.
+    """
+
+    status: str
     items: tuple[tuple[str, str, float], ...]  # (slot, food_id, portions)
     objective: float | None
     best_bound: float | None
@@ -139,17 +150,58 @@ class DayResult:
     build_seconds: float
     slacks: Mapping[str, tuple[float, float]]  # bound name -> (below, above) when elastic
     duals: Mapping[str, float] = field(default_factory=dict)
+    stopped_by: str | None = None
+    nodes: int = 0
+
+
+_QUIET_LOCK = threading.Lock()
+_quiet_done = False
+
+
+def quiet_highs() -> None:
+    """Create HiGHS's first solver of the process with stdout and stderr sent to /dev/null.
+
+    HiGHS (1.16) prints a banner from C++ when the first solver of a process is created,
+    before any option such as ``output_flag`` can apply; it would corrupt a command's JSON on
+    stdout. Once per process, under a lock, the file descriptors 1 and 2 are pointed at
+    /dev/null around that first creation (C's buffers flushed before they are restored).
+    """
+    global _quiet_done
+    with _QUIET_LOCK:
+        if _quiet_done:
+            return
+        import highspy
+
+        libc = ctypes.CDLL(None)
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        libc.fflush(None)
+        saved = [os.dup(1), os.dup(2)]
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+            h.setOptionValue("output_flag", False)
+            libc.fflush(None)
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in (*saved, null):
+                os.close(fd)
+        _quiet_done = True
 
 
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
-    """PuLP's HiGHS with an optional soft time limit: stop once past it *and* a plan is in hand.
+    """PuLP's HiGHS, silent, with an optional soft time limit (opt-in, machine-dependent).
 
-    Off by default: a limit in seconds makes the plan depend on the machine's speed. (HiGHS's
-    MIP interrupt callback reports no simplex iteration count and only ~20 checkpoints per
-    day, so a deterministic work limit would stop at the first, poor incumbent.)
+    With ``soft_seconds`` HiGHS stops once past it *and* a plan is in hand. Off by default:
+    a limit in seconds makes the plan depend on the machine's speed.
     """
 
-    def __init__(self, soft_seconds: float | None, **kwargs: object) -> None:
+    def __init__(self, soft_seconds: float | None = None, **kwargs: object) -> None:
+        quiet_highs()
         super().__init__(**kwargs)
         self.soft_seconds = soft_seconds
 
@@ -163,6 +215,24 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
 
             lp.solverModel.cbMipInterrupt += stop_when_good_enough
         lp.solverModel.run()
+
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
+        """PuLP's reader, plus HiGHS's node/solution limits (PuLP 3.3 has no entry for them)."""
+        try:
+            result: tuple[int, int] = super().findSolutionValues(lp)
+        except KeyError:  # the values are assigned before PuLP looks the status up
+            feasible = int(lp.solverModel.getInfo().primal_solution_status) == 2
+            return (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible) if feasible else (
+                pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+        return result
+
+
+def highs_solver(*, time_limit: float | None = None, **options: object) -> pulp.LpSolver:
+    """A silent, single-threaded, seeded HiGHS for PuLP (``options`` are HiGHS options)."""
+    kwargs: dict[str, object] = {"msg": False, "threads": 1, "random_seed": 0, **options}
+    if time_limit is not None:
+        kwargs["timeLimit"] = max(time_limit, 0.05)
+    return _HiGHS(None, **kwargs)
 
 
 def _name(s: str) -> str:
@@ -348,17 +418,25 @@ def _build(model: DayModel) -> _Built:
     return _Built(prob, xt, yt, slack_vars, energy, energy_slack, slots)
 
 
-def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
-              gap_abs: float = 0.0, soft_seconds: float | None = None) -> DayResult:
+def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,
+              node_limit: int | None = None, time_limit: float | None = None,
+              first_solution: bool = False, soft_seconds: float | None = None) -> DayResult:
     """Build and solve one day's MILP with HiGHS.
+
+    HiGHS runs single-threaded with a fixed seed, so the same model gives the same answer on
+    any machine at any load, as long as no wall-clock limit stops it: ``node_limit`` is the
+    deterministic work limit; ``time_limit`` is only a safety net (``stopped_by="time"``
+    tells the caller the answer depended on the clock).
 
     Args:
         model: the day's data.
-        time_limit: seconds for HiGHS.
         gap_rel: relative MIP gap at which HiGHS may stop.
         gap_abs: absolute gap (objective points) at which HiGHS may stop (0: off).
-        soft_seconds: seconds after which HiGHS stops as soon as it has a solution
-            (``time_limit`` stays the hard limit when it has none yet); None: off.
+        node_limit: most branch-and-bound nodes (deterministic); None: no limit.
+        time_limit: wall-clock safety net in seconds; None: none.
+        first_solution: stop at the first plan found (deterministic: "is there a plan?").
+        soft_seconds: opt-in, machine-dependent: seconds after which HiGHS stops as soon as
+            it has a solution; None: off.
 
     Returns:
         The solution (items with portions) and the solver's report.
@@ -369,26 +447,42 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
     energy, energy_slack, slots = b.energy, b.energy_slack, b.slots
     x = xt
     build = time.perf_counter() - t0
-    solver = _HiGHS(soft_seconds, msg=False, timeLimit=max(time_limit, 0.05), gapRel=gap_rel,
-                    gapAbs=gap_abs or None, threads=1, random_seed=0)
+    options: dict[str, object] = {}
+    if node_limit is not None:
+        options["mip_max_nodes"] = int(node_limit)
+    if first_solution:
+        options["mip_max_improving_sols"] = 1
+    solver = _HiGHS(soft_seconds, msg=False,
+                    timeLimit=None if time_limit is None else max(time_limit, 0.05),
+                    gapRel=gap_rel, gapAbs=gap_abs or None, threads=1, random_seed=0,
+                    **options)
     t1 = time.perf_counter()
     prob.solve(solver)
     secs = time.perf_counter() - t1
     h = prob.solverModel
     info = h.getInfo()
-    sol_status = prob.sol_status
-    if sol_status == pulp.LpSolutionOptimal:
+    ms = h.getModelStatus()
+    statuses = type(ms)
+    has_solution = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
+    stopped_by: str | None = None
+    if ms == statuses.kTimeLimit:
+        stopped_by = "time"
+    elif ms in (statuses.kSolutionLimit, statuses.kIterationLimit):
+        stopped_by = "work"
+    elif ms == statuses.kInterrupt:
+        stopped_by = "time"  # only the opt-in soft time limit interrupts
+    nodes = int(getattr(info, "mip_node_count", 0) or 0)
+    if ms == statuses.kOptimal:
         status = "optimal"
-    elif sol_status == pulp.LpSolutionIntegerFeasible:
-        status = "feasible"
-    elif prob.status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
+    elif ms in (statuses.kInfeasible, statuses.kUnboundedOrInfeasible):
         status = "infeasible"
-    elif secs >= time_limit * 0.95:
-        status = "timeout"
-    else:
-        status = "infeasible" if prob.status != pulp.LpStatusOptimal else "timeout"
-    if status in ("infeasible", "timeout"):
-        return DayResult(status, (), None, None, None, secs, build, {})
+    elif stopped_by is not None:
+        status = "feasible" if has_solution else "limit"
+    else:  # a solver error: no answer either way
+        status, stopped_by = "limit", f"solver status {ms.name}"
+    if status in ("infeasible", "limit"):
+        return DayResult(status, (), None, None, None, secs, build, {},
+                         stopped_by=stopped_by, nodes=nodes)
     items = []
     for (fid, s) in x:
         v = sum((var.value() or 0.0) * c for var, c in xt[(fid, s)])
@@ -419,5 +513,6 @@ def solve_day(model: DayModel, *, time_limit: float, gap_rel: float,
         below = (lo_s.value() or 0.0) if lo_s is not None else 0.0
         above = (hi_s.value() or 0.0) if hi_s is not None else 0.0
         slacks[name] = (below, above)
-    return DayResult(status, tuple(items), obj, bound, gap, secs, build, slacks)
+    return DayResult(status, tuple(items), obj, bound, gap, secs, build, slacks,
+                     stopped_by=stopped_by, nodes=nodes)
 

@@ -43,6 +43,7 @@ __all__ = [
     "day_totals",
     "has_flag",
     "main_dish_slots_available",
+    "plan_headline",
     "verify_plan",
 ]
 
@@ -104,10 +105,14 @@ class PlanOptions:
     parallel: bool = True  # a week: odd and even days as two chains on two threads
     max_candidates: int = 400  # larger pools are narrowed by nutrient density first ...
     prune_to: int = 200  # ... to this many foods
-    time_limit: float = 60.0
+    # Deterministic by construction: each day stops at the gap or after ``day_node_limit``
+    # branch-and-bound nodes (a work limit: the same on any machine at any load). The two
+    # time limits are only safety nets; a plan they stop is reported as such.
+    time_limit: float = 600.0  # seconds for the whole plan (safety net)
     gap_rel: float = 0.02
     gap_abs: float = 0.5  # objective points; 1 point = 1 % off the energy centre
-    day_time_limit: float = 10.0  # hard limit per day when no plan has been found yet
+    day_node_limit: int = 400  # branch-and-bound nodes per day (deterministic work limit)
+    day_time_limit: float = 300.0  # seconds per day (safety net)
     # per day: after this many seconds stop as soon as a plan is in hand (faster, but the plan
     # then depends on the machine's speed); None (default): every day solved to the gap
     day_soft_seconds: float | None = None
@@ -184,14 +189,17 @@ class BoundCheck:
 class SolveInfo:
     """What the solver reported."""
 
-    status: str
+    status: str  # "optimal": every day proven within the gap; else "feasible"
     objective: float | None
     best_bound: float | None
     gap: float | None
-    solve_seconds: float
+    solve_seconds: float  # wall-clock seconds of the whole planning call
     build_seconds: float = 0.0
     method: str = ""
     solver: str = "HiGHS"
+    unproven_days: tuple[int, ...] = ()  # days a limit stopped before the gap was proven
+    stopped_by: tuple[str, ...] = ()  # which limits stopped them: "work", "time"
+    solver_seconds: float = 0.0  # HiGHS's own seconds, added over days (and chains)
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,38 @@ class Plan:
     def day(self, n: int) -> DayPlan:
         """Day ``n`` (1-based)."""
         return self.days[n - 1]
+
+
+def plan_headline(plan: Plan) -> str:
+    """How good the plan is, in plain words (the CLI, the Markdown export and the app).
+
+    E.g. "Every target met on all 7 days; energy within 3 % of the 1,954 kcal goal; each
+    day's score proven within 0.5 points (...) of the best possible day's."
+    """
+    n = len(plan.days)
+    parts = [f"Every target met on {'all ' + str(n) + ' days' if n > 1 else 'the day'}"]
+    e = plan.targets.energy_kcal
+    if e:
+        worst = max(abs(d.totals.get("energy_kcal", 0.0) - e) / e for d in plan.days)
+        parts.append(f"energy within {max(1, math.ceil(100 * worst - 1e-9))} % of the "
+                     f"{e:,.0f} kcal goal")
+    info, opts = plan.info, plan.options
+    # HiGHS stops at whichever gap it reaches first: the guarantee is the larger of the two
+    tol = f"{100 * opts.gap_rel:g} %"
+    if opts.gap_abs > 0:
+        tol = (f"{opts.gap_abs:g} points (or {tol}, whichever is larger; a point is 1 % off "
+               "the energy goal)")
+    if not info.unproven_days and info.status == "optimal":
+        parts.append(f"each day's score proven within {tol} of the best possible day's")
+    else:
+        days = ", ".join(str(d) for d in info.unproven_days) or "some days"
+        why = ("the safety time limit (the result may differ on a faster or quieter machine)"
+               if "time" in info.stopped_by else
+               f"the work limit of {opts.day_node_limit} search nodes a day")
+        parts.append(f"day{'s' if len(info.unproven_days) != 1 else ''} {days}: a good plan, "
+                     f"but {why} stopped the search before its score was proven within "
+                     f"{tol} of the best possible day's")
+    return "; ".join(parts) + "."
 
 
 def _is_nan(x: float) -> bool:
@@ -430,16 +470,19 @@ class Shortfall:
     days: tuple[int, ...] = ()  # days it fails on (empty: every day)
 
     def describe(self) -> str:
-        """One plain sentence, e.g. 'vitamin D reaches at most 4.1 µg/day of 15'."""
-        from .units import nutrient_label
+        """One plain sentence, e.g. 'Vitamin D reaches at most 3.4 µg a day (minimum 15 µg)'."""
+        from .units import amount_text, nutrient_label
 
         label = nutrient_label(self.nutrient)
-        on = "" if not self.days else " on day " + ", ".join(str(d) for d in self.days)
+        on = ("" if not self.days else
+              " on day " + ", ".join(str(d) for d in self.days)
+              + " (after the earlier days' share of the foods)")
+        u = self.unit
         if self.kind == "min":
-            return (f"{label} reaches at most {self.best:.3g} {self.unit}/day of the "
-                    f"{self.bound:.4g} {self.unit} minimum{on}")
-        return (f"{label} cannot go below {self.best:.3g} {self.unit}/day, above the "
-                f"{self.bound:.4g} {self.unit} maximum{on}")
+            return (f"{label} reaches at most {amount_text(self.best)} {u} a day "
+                    f"(minimum {amount_text(self.bound)} {u}){on}")
+        return (f"{label} cannot go below {amount_text(self.best)} {u} a day "
+                f"(maximum {amount_text(self.bound)} {u}){on}")
 
 
 @dataclass(frozen=True)

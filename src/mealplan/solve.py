@@ -28,7 +28,7 @@ import pulp
 from .errors import InfeasiblePlanError, PlanVerificationError, SolverTimeoutError, TargetsError
 from .errors import Problem as _Problem
 from .foods import FoodTable, merge_tables
-from .model import MAIN_MEALS, DayBound, DayFood, DayModel, DayResult, solve_day
+from .model import MAIN_MEALS, DayBound, DayFood, DayModel, DayResult, highs_solver, solve_day
 from .plan import (
     DayPlan,
     Diagnosis,
@@ -46,7 +46,7 @@ from .plan import (
     verify_plan,
 )
 from .targets import Bound, Targets
-from .units import MealSlot, nutrient_label
+from .units import MealSlot, amount_text, nutrient_label
 
 __all__ = [
     "BindingBound",
@@ -67,6 +67,10 @@ DISLIKE_COST = 6.0
 FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0
 REUSE_COST = 0.4
+# The diagnosis and the weekly estimate stop on work limits (deterministic), with a
+# wall-clock safety net that a normal run never reaches.
+DIAG_NODE_LIMIT = 200
+DIAG_SAFETY_SECONDS = 120.0
 # Nutrients a fix may suggest holding as a weekly average.
 WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
 # Flags that exclude foods for safety (warfarin: natto; pregnancy: liver). A fix never
@@ -337,13 +341,16 @@ def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
     base = _model(pool, targets, options, foods, day_b, ())
     out: dict[str, float] = {}
     for i, b in weekly:
-        r = solve_day(replace(base, maximise=(b.nutrient, 1)), time_limit=2.0, gap_rel=0.05)
+        r = solve_day(replace(base, maximise=(b.nutrient, 1)), gap_rel=0.05,
+                      node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
         if r.items:
             out[f"{i}_{b.nutrient}"] = 0.8 * _amount(foods, r.items, b.nutrient)
     return out
 
 
-def _info(results: Sequence[DayResult], method: str) -> SolveInfo:
+def _info(results: Sequence[DayResult], method: str, wall_seconds: float,
+          days: Sequence[int] = ()) -> SolveInfo:
+    """The plan's report: "optimal" only when every day is proven within the gap."""
     statuses = {r.status for r in results}
     status = "optimal" if statuses == {"optimal"} else "feasible"
     obj = sum(r.objective or 0.0 for r in results)
@@ -352,8 +359,12 @@ def _info(results: Sequence[DayResult], method: str) -> SolveInfo:
     gap = None
     if best is not None:
         gap = max(0.0, (obj - best) / max(abs(obj), 1e-9)) if abs(obj) > 1e-9 else 0.0
-    return SolveInfo(status, obj, best, gap, sum(r.seconds for r in results),
-                     sum(r.build_seconds for r in results), method)
+    unproven = tuple(d for d, r in zip(days, results, strict=False) if r.status != "optimal")
+    stops = {r.stopped_by for r in results if r.status != "optimal" and r.stopped_by}
+    return SolveInfo(status, obj, best, gap, wall_seconds,
+                     sum(r.build_seconds for r in results), method,
+                     unproven_days=unproven, stopped_by=tuple(sorted(stops)),
+                     solver_seconds=sum(r.seconds for r in results))
 
 
 def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = None,
@@ -394,12 +405,12 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
             days, results = split
             ordered = tuple(days[d] for d in range(1, options.days + 1))
             return _finish(ordered, pool, targets, options, results, notes,
-                           method + ", two chains in parallel")
+                           method + ", two chains in parallel", start)
     days, results = _plan_days(table, targets, options, supplements, pool, nutrients,
                                list(range(1, options.days + 1)), keep, extra_forbid, start,
                                weekly_max)
     ordered = tuple(days[d] for d in range(1, options.days + 1))
-    return _finish(ordered, pool, targets, options, results, notes, method)
+    return _finish(ordered, pool, targets, options, results, notes, method, start)
 
 
 class _ChainFailed(Exception):
@@ -412,7 +423,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                extra_forbid: Sequence[frozenset[str]], start: float,
                weekly_max: Mapping[str, float], chain: bool = False,
                rules_pool: FoodTable | None = None,
-               ) -> tuple[dict[int, DayPlan], list[DayResult]]:
+               ) -> tuple[dict[int, DayPlan], list[tuple[int, DayResult]]]:
     """Plan ``day_numbers`` in order, carrying variety and weekly totals from day to day.
 
     In a chain (``chain=True``) a day without a plan raises :class:`_ChainFailed` instead of
@@ -424,7 +435,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         _count(d, used)
         _achieve(d, targets, pool, achieved)
     days: dict[int, DayPlan] = dict(keep)
-    results: list[DayResult] = []
+    results: list[tuple[int, DayResult]] = []
     for day in day_numbers:
         if day in keep:
             continue
@@ -434,7 +445,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             if chain:
                 raise _ChainFailed
             raise SolverTimeoutError(
-                f"no plan within the {options.time_limit:g} s time limit (stopped at day {day})")
+                f"the safety time limit of {options.time_limit:g} s ran out before day {day} "
+                "was planned", limit="time", value=options.time_limit, day=day)
         foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets,
                            options, used)
         later = sum(1 for d in day_numbers if d > day and d not in keep)
@@ -444,25 +456,51 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         _check_locks(locks, foods, day)
         model = _model(pool, targets, options, foods, bounds, forbid, locks,
                        rules_pool=rules_pool)
-        res = solve_day(model, time_limit=min(options.day_time_limit, budget),
-                        gap_rel=options.gap_rel, gap_abs=options.gap_abs,
-                        soft_seconds=options.day_soft_seconds)
-        if res.status in ("timeout", "infeasible") and chain:
+        res = _solve_planned_day(model, options, budget)
+        if res.status in ("limit", "infeasible") and chain:
             raise _ChainFailed
-        if res.status == "timeout":
-            raise SolverTimeoutError(
-                f"day {day}: no plan found within the time limit; try fewer foods or a "
-                "longer --time-limit")
+        if res.status == "limit":
+            raise _limit_error(res, options, day)
         if res.status == "infeasible":
             diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
                                  pool=pool, used=used, forbid=forbid)
             raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
-        results.append(res)
+        results.append((day, res))
         dp = _to_day(day, res, pool, options, nutrients)
         days[day] = dp
         _count(dp, used)
         _achieve(dp, targets, pool, achieved)
     return days, results
+
+
+def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> DayResult:
+    """One day to the gap or the work limit; once more with 4x the nodes if no plan yet.
+
+    Both steps are deterministic; only the wall-clock safety net (``budget``, the plan's
+    remaining seconds, and ``options.day_time_limit``) can make the answer machine-dependent.
+    """
+    res = solve_day(model, gap_rel=options.gap_rel, gap_abs=options.gap_abs,
+                    node_limit=options.day_node_limit,
+                    time_limit=min(options.day_time_limit, budget),
+                    soft_seconds=options.day_soft_seconds)
+    if res.status == "limit" and res.stopped_by == "work":
+        res = solve_day(model, gap_rel=options.gap_rel, gap_abs=options.gap_abs,
+                        node_limit=4 * options.day_node_limit,
+                        time_limit=min(options.day_time_limit, budget),
+                        soft_seconds=options.day_soft_seconds)
+    return res
+
+
+def _limit_error(res: DayResult, options: PlanOptions, day: int) -> SolverTimeoutError:
+    if res.stopped_by == "time":
+        return SolverTimeoutError(
+            f"day {day}: the safety time limit stopped the solver before it found a plan",
+            limit="time", value=options.day_time_limit, day=day)
+    n = options.day_node_limit
+    return SolverTimeoutError(
+        f"day {day}: no plan found within the work limit ({n} branch-and-bound nodes, then "
+        f"{4 * n}); the targets leave very little room",
+        limit="work", value=n, day=day)
 
 
 MIN_CHAIN_FOODS = 60  # each half needs this many non-staple foods to plan alone
@@ -507,7 +545,7 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
                         supplements: FoodTable | None, pool: FoodTable,
                         nutrients: Sequence[str], start: float,
                         weekly_max: Mapping[str, float],
-                        ) -> tuple[dict[int, DayPlan], list[DayResult]] | None:
+                        ) -> tuple[dict[int, DayPlan], list[tuple[int, DayResult]]] | None:
     """Odd days from one half of the foods, even days from the other, on two threads.
 
     The halves share only staples and supplements, so the days-per-food cap holds across
@@ -522,7 +560,7 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
               (pool.subset(shared + half_b), list(range(2, options.days + 1, 2)))]
 
     def run(sub: FoodTable, day_numbers: list[int]) -> tuple[dict[int, DayPlan],
-                                                            list[DayResult]]:
+                                                            list[tuple[int, DayResult]]]:
         return _plan_days(table, targets, options, supplements, sub, nutrients, day_numbers,
                           {}, (), start, weekly_max, chain=True, rules_pool=pool)
 
@@ -533,7 +571,7 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
         except _ChainFailed:
             return None
     days: dict[int, DayPlan] = {}
-    results: list[DayResult] = []
+    results: list[tuple[int, DayResult]] = []
     for d, r in parts:
         days.update(d)
         results += r
@@ -595,7 +633,8 @@ def _check_locks(locks: Sequence[tuple[str, str, float]], foods: Sequence[DayFoo
 
 
 def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, options: PlanOptions,
-            results: Sequence[DayResult], notes: Sequence[str], method: str) -> Plan:
+            results: Sequence[tuple[int, DayResult]], notes: Sequence[str], method: str,
+            start: float) -> Plan:
     violations = verify_plan(days, pool, targets, options, allowed=frozenset(pool.ids))
     if violations:
         raise PlanVerificationError(violations)
@@ -609,7 +648,10 @@ def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, option
         warnings.append(f"{nutrient_label(n)}: value unknown for {len(fs)} planned food(s) "
                         f"({', '.join(sorted(fs)[:5])}{'...' if len(fs) > 5 else ''}); "
                         "counted as 0")
-    return Plan(days, targets, options, _info(results, method), checks, True, tuple(warnings))
+    ordered = sorted(results, key=lambda dr: dr[0])
+    info = _info([r for _d, r in ordered], method, time.perf_counter() - start,
+                 [d for d, _r in ordered])
+    return Plan(days, targets, options, info, checks, True, tuple(warnings))
 
 
 # --------------------------------------------------------------------------- diagnosis
@@ -637,7 +679,8 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
                            options, history)
         model = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}),
                        forbid)
-    el = solve_day(replace(model, elastic=True), time_limit=2.0, gap_rel=0.01)
+    el = solve_day(replace(model, elastic=True), gap_rel=0.01, node_limit=DIAG_NODE_LIMIT,
+                   time_limit=DIAG_SAFETY_SECONDS)
     rules: list[str] = []
     unmet: list[tuple[DayBound, str]] = []
     joint: dict[str, float] = {}  # minimums one day can reach together (the elastic plan)
@@ -650,8 +693,14 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
                 joint[by_name[name].nutrient] = lo - below
             if above > 1e-6 and by_name[name].hi is not None:
                 unmet.append((by_name[name], "max"))
-    shortfalls = [_shortfall(model, b, kind, unmet, targets, day, options) for b, kind in unmet]
-    if not shortfalls:
+    found = [_shortfall(model, b, kind, unmet, targets, day, options) for b, kind in unmet]
+    shortfalls = [sf for sf in found if sf is not None]
+    if unmet and not shortfalls:
+        # each unmet bound can be met on its own, just not all of them together
+        names = sorted({nutrient_label(b.nutrient) for b, _k in unmet})
+        rules.append(f"{' and '.join(names)} can each be met, but not together with every "
+                     "other target on the same day")
+    elif not unmet:
         rules.append(_rule_conflict(model, day))
     fixes = _suggest_fixes(table, targets, options, supplements, shortfalls, history, forbid,
                            joint)
@@ -659,27 +708,33 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
 
 
 def _shortfall(model: DayModel, b: DayBound, kind: str, unmet: Sequence[tuple[DayBound, str]],
-               targets: Targets, day: int, options: PlanOptions) -> Shortfall:
+               targets: Targets, day: int, options: PlanOptions) -> Shortfall | None:
     """How far a day gets on one unmet bound while every other bound holds.
 
     If the other bounds cannot all hold even without this one, the other unmet bounds are
-    dropped too.
+    dropped too. None when the best value found meets the bound (the bound does not block
+    by itself: it only conflicts with the others) or when no plan exists even without it.
     """
     sense = 1 if kind == "min" else -1
     failing = {u.name for u, _k in unmet}
     res = solve_day(replace(model, bounds=[x for x in model.bounds if x.name != b.name],
                             maximise=(b.nutrient, sense), elastic=False),
-                    time_limit=2.0, gap_rel=0.01)
+                    gap_rel=0.01, node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
     if not res.items:
         res = solve_day(replace(model, bounds=[x for x in model.bounds if x.name not in failing],
                                 maximise=(b.nutrient, sense), elastic=False),
-                        time_limit=2.0, gap_rel=0.01)
+                        gap_rel=0.01, node_limit=DIAG_NODE_LIMIT,
+                        time_limit=DIAG_SAFETY_SECONDS)
     limit = float((b.lo if kind == "min" else b.hi) or 0.0)
-    best = limit
-    if res.items:
-        best = _amount(model.foods, res.items, b.nutrient)
+    if not res.items:
+        return None
+    best = _amount(model.foods, res.items, b.nutrient)
+    tol = 1e-6 * max(1.0, abs(limit))
+    if (kind == "min" and best >= limit - tol) or (kind == "max" and best <= limit + tol):
+        return None
+    # day 1 starts with every food: failing there means failing on any day (no day named)
     return Shortfall(b.nutrient, _unit(targets, b.nutrient), "min" if kind == "min" else "max",
-                     limit, best, (day,) if options.days > 1 else ())
+                     limit, best, (day,) if day > 1 else ())
 
 
 def _unit(targets: Targets, nutrient: str) -> str:
@@ -717,9 +772,9 @@ def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
     floors = [replace(b, lo=b.lo if not _weekly(targets, b.nutrient) else _floor(targets, b))
               for b in _day_bounds(targets, 0, 1, {}, {})]
     m = _model(pool, targets, options, foods, floors, forbid)
-    # any plan answers the question: stop at the first one
-    return solve_day(m, time_limit=3.0, gap_rel=0.05, soft_seconds=0.0).status in (
-        "optimal", "feasible")
+    # any plan answers the question: stop at the first one (a deterministic limit)
+    return solve_day(m, gap_rel=0.05, first_solution=True, node_limit=DIAG_NODE_LIMIT,
+                     time_limit=DIAG_SAFETY_SECONDS).status in ("optimal", "feasible")
 
 
 def _weekly(targets: Targets, nutrient: str) -> bool:
@@ -771,7 +826,7 @@ def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
                  for s in mins}
         # 2 % below what was reached: a margin for the integer portions
         changes = tuple((n, math.floor(v * 0.98 * 100) / 100) for n, v in reach.items())
-        text = " and ".join(f"{nutrient_label(n)} to {v:g} {_unit(targets, n)}"
+        text = " and ".join(f"{nutrient_label(n)} to {amount_text(v)} {_unit(targets, n)}"
                             for n, v in changes)
         word = "the minimum of" if len(changes) == 1 else "the minimums of"
         candidates.append(Fix(f"lower {word} {text}", "relax_bound", changes[0][0],
@@ -899,13 +954,14 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
         raise TargetsError("plan", [_Problem(
             f"'{food_id}' is locked on day {day}: unlock it before swapping it",
             column="food_id")])
+    start = time.perf_counter()
     model = _model(pool, targets, options, foods, bounds, forbid, locks=locks, fixed=fixed)
-    res = solve_day(model, time_limit=options.day_time_limit, gap_rel=options.gap_rel,
-                    gap_abs=options.gap_abs, soft_seconds=options.day_soft_seconds)
+    res = _solve_planned_day(model, options, options.time_limit)
     if res.status not in ("optimal", "feasible"):
         model = _model(pool, targets, options, foods, bounds, forbid, locks=locks)
-        res = solve_day(model, time_limit=options.day_time_limit, gap_rel=options.gap_rel,
-                        gap_abs=options.gap_abs, soft_seconds=options.day_soft_seconds)
+        res = _solve_planned_day(model, options, options.time_limit)
+    if res.status == "limit":
+        raise _limit_error(res, options, day)
     if res.status not in ("optimal", "feasible"):
         diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
                              pool=pool, used=used, forbid=forbid)
@@ -914,7 +970,7 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     days = dict(keep)
     days[day] = new_day
     ordered = tuple(days[i] for i in range(1, options.days + 1))
-    return _finish(ordered, pool, targets, options, [res], notes, "swapped item")
+    return _finish(ordered, pool, targets, options, [(day, res)], notes, "swapped item", start)
 
 
 # --------------------------------------------------------------------------- plain LP
@@ -999,7 +1055,7 @@ def solve_diet_lp(table: FoodTable, targets: Targets, *, max_grams_per_food: flo
             name = f"hi_{i}_{b.nutrient}"
             prob += expr <= b.max, name
             cons[name] = (b, "max")
-    prob.solve(pulp.HiGHS(msg=False, timeLimit=30))
+    prob.solve(highs_solver())
     secs = time.perf_counter() - t0
     unit = "cost" if use_cost else "grams of food"
     if prob.sol_status != pulp.LpSolutionOptimal:

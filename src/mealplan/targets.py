@@ -228,10 +228,18 @@ class Anticoagulant:
 
 @dataclass(frozen=True)
 class KidneyLimits:
-    """Chronic kidney disease mode: daily caps the person's clinician set."""
+    """Chronic kidney disease mode: daily caps the person's clinician set.
+
+    Protein follows KDOQI/Academy of Nutrition and Dietetics 2020 for adults with CKD 3-5
+    not on dialysis (0.55-0.6 g per kg a day; Am J Kidney Dis 2020;76(3 Suppl 1):S1-S107,
+    doi:10.1053/j.ajkd.2020.05.006) unless the clinician sets other values; magnesium gets
+    no minimum (the kidney excretes it: no push toward more).
+    """
 
     potassium_max_mg: float
     phosphorus_max_mg: float
+    protein_min_g_per_kg: float = 0.55
+    protein_max_g_per_kg: float = 0.6
 
 
 def _finite(x: object) -> bool:
@@ -347,6 +355,12 @@ def _first_url(text: str, fallback: str) -> str:
     return m.group(0) if m else fallback
 
 
+def _ul_source(row: DriRow) -> str:
+    """A UL bound's citation: the report, then the UL page its note names (else the table)."""
+    return "UL: " + "; ".join(
+        s for s in (row.report, _first_url(row.ul_note, row.summary_table_url)) if s)
+
+
 def _row(nutrient: str, p: Person, kind: str | None = None) -> DriRow | None:
     return dri_value(nutrient, p.sex, p.age, p.life_stage, kind)
 
@@ -449,20 +463,30 @@ def targets_for(
 
     weight = person.weight_kg if person.weight_kg is not None else REFERENCE_BODY[person.sex][1]
     g_per_kg = _PROTEIN_G_PER_KG[person.life_stage]
-    bounds.append(Bound(
-        "protein_g", round(g_per_kg * weight, 1), round(PROTEIN_MAX_SHARE * kcal / 4.0, 1), "g",
-        "IOM 2005 protein RDA; AMDR upper end 35 % of energy",
-        f"at least {g_per_kg:g} g per kg of {weight:g} kg; at most 35 % of energy"))
+    if ckd is None or person.life_stage is not None:
+        # (KDOQI's protein limits are for adults not pregnant or breastfeeding)
+        bounds.append(Bound(
+            "protein_g", round(g_per_kg * weight, 1), round(PROTEIN_MAX_SHARE * kcal / 4.0, 1),
+            "g", "IOM 2005 protein RDA; AMDR upper end 35 % of energy",
+            f"at least {g_per_kg:g} g per kg of {weight:g} kg; at most 35 % of energy"))
+    else:
+        lo_kg, hi_kg = ckd.protein_min_g_per_kg, ckd.protein_max_g_per_kg
+        bounds.append(Bound(
+            "protein_g", round(lo_kg * weight, 1), round(hi_kg * weight, 1), "g",
+            "KDOQI/Academy of Nutrition and Dietetics CKD guideline 2020, "
+            "doi:10.1053/j.ajkd.2020.05.006",
+            f"kidney disease (not on dialysis): {lo_kg:g}-{hi_kg:g} g per kg of {weight:g} kg"))
 
     minimums = list(_CRAMP_MINIMUMS) + (list(_FULL_DRI_MINIMUMS) if full_dri else [])
     if ckd is not None:
         minimums.remove("potassium")
+        minimums.remove("magnesium")  # excreted by the kidney: no push toward more
     if anticoagulant is not None and "vitamin_k" in minimums:
         minimums.remove("vitamin_k")
     for nutrient in minimums:
         row = _require_row(nutrient, person)
         col = row.column
-        bounds.append(Bound(col, row.value, None, _unit(col), f"{row.kind}: {row.source_url}",
+        bounds.append(Bound(col, row.value, None, _unit(col), f"{row.kind}: {row.source}",
                             f"{_WHY[col]}; {row.kind} for {_who(row)}"))
 
     # Sodium: between the AI and the CDRR. Lactation has no CDRR row in the table: the
@@ -473,7 +497,8 @@ def targets_for(
     if na_cdrr is None:
         raise TargetsError("shipped DRI table", [Problem("no sodium CDRR row")])
     bounds.append(Bound("sodium_mg", na_ai.value, na_cdrr.value, _unit("sodium_mg"),
-                        f"AI: {na_ai.source_url}; CDRR: {na_cdrr.source_url}",
+                        (f"AI and CDRR: {na_ai.source}" if na_ai.source == na_cdrr.source
+                         else f"AI: {na_ai.source}; CDRR: {na_cdrr.source}"),
                         f"{_WHY['sodium_mg']}; AI to CDRR for {_who(na_ai)}"))
 
     if anticoagulant is None:
@@ -486,15 +511,13 @@ def targets_for(
             continue
         col = "retinol_ug" if nutrient == "vitamin_a" else row.column
         what = "preformed vitamin A only" if nutrient == "vitamin_a" else "total intake"
-        bounds.append(Bound(col, None, row.ul, _unit(col),
-                            f"UL: {_first_url(row.ul_note, row.source_url)}",
+        bounds.append(Bound(col, None, row.ul, _unit(col), _ul_source(row),
                             f"tolerable upper intake level for {_who(row)} ({what})"))
     for nutrient in _SUPPLEMENT_ULS:
         row = _require_row(nutrient, person)
         if row.ul is None:
             continue
-        bounds.append(Bound(row.column, None, row.ul, _unit(row.column),
-                            f"UL: {_first_url(row.ul_note, row.source_url)}",
+        bounds.append(Bound(row.column, None, row.ul, _unit(row.column), _ul_source(row),
                             "upper limit on supplements only (food amounts are safe)",
                             supplements_only=True))
 
@@ -536,9 +559,13 @@ def targets_for(
                             "kidney disease: phosphorus capped"))
         warnings.append(
             f"Kidney disease: potassium is capped at {ckd.potassium_max_mg:g} mg and phosphorus "
-            f"at {ckd.phosphorus_max_mg:g} mg a day, the limits you entered, and potassium has "
-            "no minimum. Avoid potassium-based salt substitutes and take magnesium or "
-            "potassium supplements only if your kidney doctor agrees.")
+            f"at {ckd.phosphorus_max_mg:g} mg a day, the limits you entered; potassium and "
+            "magnesium have no minimum (the kidneys clear them), and protein is held at "
+            f"{ckd.protein_min_g_per_kg:g}-{ckd.protein_max_g_per_kg:g} g per kg a day "
+            "(KDOQI 2020, not on dialysis: ask your kidney team for your own numbers; in "
+            "pregnancy and breastfeeding the usual protein minimum stays). Avoid "
+            "potassium-based salt substitutes and take magnesium or potassium supplements "
+            "only if your kidney doctor agrees.")
     if person.life_stage is not None:
         modes.add(person.life_stage)
         exclude_flags.add("high_vitamin_a")

@@ -6,6 +6,7 @@ unit in its name (``magnesium_mg``, ``vitamin_d_ug``, ``energy_kcal``).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ __all__ = [
     "UNIT_SUFFIXES",
     "MealSlot",
     "Nutrient",
+    "amount_text",
     "nutrient_label",
     "unit_of",
 ]
@@ -86,6 +88,29 @@ def nutrient_label(column: str) -> str:
         return DERIVED[column].label
     base = _SUFFIX.sub("", column)
     return base.replace("_", " ").capitalize()
+
+
+def amount_text(x: float) -> str:
+    """A nutrient amount in plain notation, as a label would print it.
+
+    Never scientific notation: ``1440.3`` -> ``"1,440"``, ``61.27`` -> ``"61.3"``,
+    ``2.4`` -> ``"2.4"``, ``0.4632`` -> ``"0.46"``, ``0.0123`` -> ``"0.012"``.
+    """
+    a = abs(x)
+    if a >= 100:
+        text = f"{x:,.0f}"
+    elif a >= 10:
+        text = f"{x:.1f}"
+    elif a >= 1:
+        text = f"{x:.2f}"
+    elif a == 0:
+        return "0"
+    else:
+        digits = max(2, 1 - math.floor(math.log10(a)))
+        text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 class MealSlot(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,7 +18,7 @@ from mealplan.foods import (
     load_supplements,
     merge_tables,
 )
-from mealplan.plan import PlanOptions
+from mealplan.plan import PlanOptions, plan_headline
 from mealplan.solve import make_plan, solve_diet_lp
 from mealplan.targets import Bound, Targets
 from mealplan.units import MealSlot, nutrient_label
@@ -43,7 +44,30 @@ def _targets(args: argparse.Namespace, table: FoodTable) -> Targets:
     if missing:
         raise TargetsError("targets", [Problem(
             f"bound on '{n}', a column the food table lacks", column=n) for n in missing])
+    _check_ids(targets, table, from_profile=bool(args.targets or args.profile))
     return targets
+
+
+def _check_ids(targets: Targets, table: FoodTable, *, from_profile: bool) -> None:
+    """Food ids and groups the diet names must exist: a typo must not pass in silence."""
+    d = targets.diet
+    problems = []
+    for what, ids in (("--exclude-food", d.exclude_foods), ("--dislike", d.dislikes),
+                      ("--favourite", d.favourites)):
+        name = what if not from_profile else what.lstrip("-").replace("-", "_")
+        for fid in sorted(ids):
+            if not table.has(fid):
+                near = difflib.get_close_matches(fid, table.ids, n=3, cutoff=0.6)
+                hint = f" (did you mean {', '.join(near)}?)" if near else ""
+                problems.append(Problem(f"{name}: unknown food id '{fid}'{hint}"))
+    known = (sorted({str(x) for x in table.df["food_group"]})
+             if "food_group" in table.df.columns else [])
+    for g in sorted(d.exclude_groups):
+        if g.casefold() not in {k.casefold() for k in known}:
+            problems.append(Problem(f"--exclude-group: unknown food group '{g}' (known: "
+                                    f"{', '.join(known)})"))
+    if problems:
+        raise TargetsError("profile" if from_profile else "command line", problems)
 
 
 def _options(args: argparse.Namespace) -> PlanOptions:
@@ -54,9 +78,14 @@ def _options(args: argparse.Namespace) -> PlanOptions:
             f"--slots: unknown meal slot(s) {', '.join(bad)}")])
     if not 1 <= args.days <= 14:
         raise TargetsError("command line", [Problem("--days: must be 1 to 14")])
+    if args.time_limit <= 0:
+        raise TargetsError("command line", [Problem("--time-limit: must be above 0 seconds")])
+    if args.work_limit < 1:
+        raise TargetsError("command line", [Problem("--work-limit: must be at least 1 node")])
     return PlanOptions(days=args.days, slots=slots, continuous=args.continuous,
                        objective=args.objective, max_days_per_food=args.max_days_per_food,
-                       bans=frozenset(args.exclude or ()), time_limit=args.time_limit,
+                       time_limit=args.time_limit, day_time_limit=args.time_limit,
+                       day_node_limit=args.work_limit,
                        usual_foods=frozenset(args.usual or ()))
 
 
@@ -66,9 +95,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     table = load_tables(args.table, with_shipped=not args.only_table)
     targets = _targets(args, table)
     options = _options(args)
-    unknown = sorted(f for f in options.bans | options.usual_foods if not table.has(f))
+    unknown = sorted(f for f in options.usual_foods if not table.has(f))
     if unknown:
-        raise TargetsError("command line", [Problem(f"--exclude/--usual: unknown food id '{f}'")
+        raise TargetsError("command line", [Problem(f"--usual: unknown food id '{f}'")
                                             for f in unknown])
     supplements = load_supplements()  # used only when allowed; the diagnosis may suggest them
     try:
@@ -83,15 +112,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             else to_markdown(plan, table))
     if args.out:
         write_atomic(args.out, text)
-        print(f"wrote {args.out} ({plan.options.days} days, status {plan.info.status}, "
-              f"gap {_pct(plan.info.gap)}, {plan.info.solve_seconds:.1f} s, verified)")
+        print(f"wrote {args.out}: {plan.options.days} days, verified. {plan_headline(plan)} "
+              f"({plan.info.solve_seconds:.1f} s)")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f} %"
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -138,17 +163,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("plan", help="plan days of meals that meet every target",
                               description="Plan 1-14 days of meals. " + DISCLAIMER)
     _common(p)
-    p.add_argument("--days", type=int, default=7)
-    p.add_argument("--slots", help="comma-separated meal slots (default all four)")
-    p.add_argument("--exclude", action="append", metavar="ID", help="ban a food; repeatable")
+    p.add_argument("--days", type=int, default=7, help="days to plan, 1-14 (default 7)")
+    p.add_argument("--slots", help="comma-separated meal slots (default all four: "
+                   "breakfast,lunch,dinner,snack)")
     p.add_argument("--usual", action="append", metavar="ID",
                    help="a food you usually eat (objective 'usual'); repeatable")
-    p.add_argument("--objective", choices=("balanced", "cost", "usual"), default="balanced")
+    p.add_argument("--objective", choices=("balanced", "cost", "usual"), default="balanced",
+                   help="balanced: close to your energy goal with few foods (default); cost: "
+                        "cheapest (needs price_per_100g); usual: prefer the --usual foods")
     p.add_argument("--continuous", action="store_true",
                    help="amounts in grams instead of whole household portions")
-    p.add_argument("--max-days-per-food", type=int, default=3)
-    p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
-    p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
+    p.add_argument("--max-days-per-food", type=int, default=3,
+                   help="days a food may appear in the plan (staples exempt; default 3)")
+    p.add_argument("--work-limit", type=int, default=PlanOptions.day_node_limit,
+                   metavar="NODES",
+                   help="search effort per day in branch-and-bound nodes (default "
+                        f"{PlanOptions.day_node_limit}); the same on any machine, so the same "
+                        "input always gives the same plan")
+    p.add_argument("--time-limit", type=float, default=PlanOptions.time_limit,
+                   metavar="SECONDS",
+                   help="safety net in wall-clock seconds (default "
+                        f"{PlanOptions.time_limit:g}); plans normally stop on the work limit "
+                        "long before")
+    p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown",
+                   help="output format (default markdown)")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
     p.set_defaults(handler=_cmd_plan)
 

@@ -70,11 +70,15 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("person (or --profile FILE)")
     g.add_argument("--profile", metavar="FILE", help="read targets from a saved TOML profile "
                    "instead of building them from the options below")
-    g.add_argument("--sex", choices=("female", "male"))
+    g.add_argument("--sex", choices=("female", "male"),
+                   help="sex for the DRI tables and the energy estimate")
     g.add_argument("--age", type=int, help="whole years, 19 or over")
-    g.add_argument("--life-stage", choices=("pregnancy", "lactation"))
-    g.add_argument("--weight", type=float, metavar="KG")
-    g.add_argument("--height", type=float, metavar="CM")
+    g.add_argument("--life-stage", choices=("pregnancy", "lactation"),
+                   help="use the pregnancy or breastfeeding DRIs and safety rules")
+    g.add_argument("--weight", type=float, metavar="KG",
+                   help="body weight for energy and protein (default: a reference body)")
+    g.add_argument("--height", type=float, metavar="CM",
+                   help="height for the energy estimate (default: a reference body)")
     g.add_argument("--activity", choices=tuple(ACTIVITY_FACTORS),
                    help="activity level for the energy estimate (default light)")
     g.add_argument("--energy", type=float, metavar="KCAL",
@@ -93,21 +97,27 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
                         f"(default {WEEKLY_FLOOR_FRACTION:g})")
 
     d = parser.add_argument_group("diet")
-    d.add_argument("--diet", choices=sorted(DIETS))
+    d.add_argument("--diet", choices=sorted(DIETS),
+                   help="plan only foods tagged for this diet")
     d.add_argument("--keto", nargs="?", type=float, const=KETO_DEFAULT_NET_CARBS,
                    metavar="NET_CARBS",
                    help=f"cap net carbs (default {KETO_DEFAULT_NET_CARBS:g} g/day; 20-50)")
-    d.add_argument("--dairy-free", action="store_true", default=None)
-    d.add_argument("--gluten-free", action="store_true", default=None)
+    d.add_argument("--dairy-free", action="store_true", default=None,
+                   help="leave out foods with the milk allergen")
+    d.add_argument("--gluten-free", action="store_true", default=None,
+                   help="leave out foods with the gluten allergen")
     d.add_argument("--nut-free", action="store_true", default=None,
                    help="no tree nuts and no peanuts")
     d.add_argument("--allergen", action="append", metavar="NAME",
                    help="leave out foods with this allergen (repeatable)")
-    d.add_argument("--exclude-food", action="append", metavar="ID")
-    d.add_argument("--exclude-group", action="append", metavar="GROUP")
+    d.add_argument("--exclude-food", action="append", metavar="ID",
+                   help="never plan this food (an id from `mealplan foods search`); repeatable")
+    d.add_argument("--exclude-group", action="append", metavar="GROUP",
+                   help="never plan foods of this food group (e.g. 'Fish'); repeatable")
     d.add_argument("--exclude-flag", action="append", metavar="FLAG",
                    help="e.g. fortified, uv_vitamin_d, supplement (repeatable)")
-    d.add_argument("--dislike", action="append", metavar="ID")
+    d.add_argument("--dislike", action="append", metavar="ID",
+                   help="a food the plan should avoid where it can (soft); repeatable")
     d.add_argument("--favourite", action="append", metavar="ID",
                    help="a food the plan should prefer (repeatable)")
 
@@ -115,12 +125,18 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--anticoagulant", action="store_true", default=None,
                    help="I take warfarin or another vitamin K antagonist (needs --vitk-min "
                         "and --vitk-max, agreed with your clinician)")
-    s.add_argument("--vitk-min", type=float, metavar="UG")
-    s.add_argument("--vitk-max", type=float, metavar="UG")
+    s.add_argument("--vitk-min", type=float, metavar="UG",
+                   help="with --anticoagulant: lowest daily vitamin K (K1 + K2), from your "
+                        "clinician")
+    s.add_argument("--vitk-max", type=float, metavar="UG",
+                   help="with --anticoagulant: highest daily vitamin K (K1 + K2), from your "
+                        "clinician")
     s.add_argument("--ckd", action="store_true", default=None,
                    help="chronic kidney disease (needs --potassium-max and --phosphorus-max)")
-    s.add_argument("--potassium-max", type=float, metavar="MG")
-    s.add_argument("--phosphorus-max", type=float, metavar="MG")
+    s.add_argument("--potassium-max", type=float, metavar="MG",
+                   help="with --ckd: daily potassium cap from your clinician")
+    s.add_argument("--phosphorus-max", type=float, metavar="MG",
+                   help="with --ckd: daily phosphorus cap from your clinician")
 
 
 def _given(args: argparse.Namespace, dest: str) -> bool:
