@@ -71,3 +71,23 @@ def test_explain_prints_shadow_prices(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert "Binding bounds and shadow prices" in out
     assert "raises the grams of food by" in out
+
+
+def test_every_flag_has_help() -> None:
+    """A newcomer reads `--help`: every option and argument of every command says what it does."""
+    import argparse
+
+    from mealplan.cli import build_parser
+
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, sp in action.choices.items():
+                    walk(sp, f"{name} {sub}")
+            elif not action.help and not isinstance(action, argparse._HelpAction):
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "mealplan")
+    assert missing == []

@@ -274,3 +274,13 @@ def test_round_trip(rows: dict[str, dict[str, object]]) -> None:
                 assert got == pytest.approx(want, rel=1e-12, abs=0)
         assert t.list_of(fid, "slots") == r["slots"]
         assert t.list_of(fid, "allergens") == r["allergens"]
+
+
+@pytest.mark.parametrize("x, text", [(1440.3, "1,440"), (61.27, "61.3"), (2.4, "2.4"),
+                                     (15.0, "15"), (0.4632, "0.46"), (0.0123, "0.012"),
+                                     (0.0, "0"), (1970.0, "1,970"), (3.374, "3.37")])
+def test_amount_text_plain_notation(x: float, text: str) -> None:
+    """Amounts read as a label prints them: never 1.97e+03."""
+    from mealplan.units import amount_text
+
+    assert amount_text(x) == text

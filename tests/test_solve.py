@@ -396,3 +396,21 @@ def test_every_day_has_vegetables_or_fruit(shipped: FoodTable) -> None:
         for m in plan.days[0].meals))
     problems = verify_plan((bare, plan.days[1]), shipped, plan.targets, plan.options)
     assert any("vegetables or fruit" in p for p in problems)
+
+
+def test_status_is_optimal_only_when_every_day_is_proven(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """A day stopped by the work limit makes the plan 'feasible' and is named."""
+    from mealplan import solve as solve_mod
+
+    real = solve_mod.solve_day
+
+    def stopped(model: model_mod.DayModel, **kw: object) -> model_mod.DayResult:
+        r = real(model, **kw)  # type: ignore[arg-type]
+        return dataclasses.replace(r, status="feasible", stopped_by="work")
+
+    monkeypatch.setattr(solve_mod, "solve_day", stopped)
+    targets = Targets((Bound("energy_kcal", 380, 420, "kcal"),), energy_kcal=400)
+    plan = make_plan(table_from(TINY), targets, dataclasses.replace(ONE_MEAL, days=2))
+    assert plan.info.status == "feasible" and plan.info.unproven_days == (1, 2)
+    assert plan.info.stopped_by == ("work",)

@@ -168,3 +168,42 @@ def test_chains_use_the_whole_pool_for_the_main_dish_rule() -> None:
         for m in d.meals:
             if m.slot in ("lunch", "dinner"):
                 assert {it.food_id for it in m.items} & {"main_lunch", "main_dinner"}
+
+
+def test_kidney_week_with_tight_caps_plans_the_same_twice() -> None:
+    """Issue 9's kidney case (male 65, potassium 2,000, phosphorus 1,000 mg): days that a
+    deterministic work limit stops still come back as verified plans, identical each run,
+    and the headline names them instead of calling the plan optimal."""
+    from mealplan.plan import plan_headline
+    from mealplan.targets import KidneyLimits, Person, targets_for
+
+    targets = targets_for(Person(65, "male"), ckd=KidneyLimits(2000, 1000))
+    opts = PlanOptions(days=3)
+    a = make_plan(load_default_table(), targets, opts, load_supplements())
+    b = make_plan(load_default_table(), targets, opts, load_supplements())
+    assert a.verified and a.days == b.days
+    assert a.info.unproven_days == b.info.unproven_days
+    assert all(d.totals["potassium_mg"] <= 2000 + 1e-6 for d in a.days)
+    assert all(42.0 - 1e-6 <= d.totals["protein_g"] <= 56.0 + 1e-6 for d in a.days)
+    headline = plan_headline(a)
+    if a.info.unproven_days:
+        assert a.info.status == "feasible" and a.info.stopped_by == ("work",)
+        assert "work limit of 400 search nodes" in headline
+    else:
+        assert a.info.status == "optimal" and "proven within" in headline
+
+
+def test_limit_errors_tell_each_edge_what_to_raise() -> None:
+    """A limit that stops the solver: the CLI names its flag, the app its sidebar control."""
+    from mealplan import appsupport
+    from mealplan.cli import limit_advice
+    from mealplan.errors import SolverTimeoutError
+
+    work = SolverTimeoutError("day 2: no plan", limit="work", value=400, day=2)
+    time_ = SolverTimeoutError("day 2: no plan", limit="time", value=600, day=2)
+    assert "--work-limit" in limit_advice(work) and "400" in limit_advice(work)
+    assert "--time-limit" in limit_advice(time_) and "600 s" in limit_advice(time_)
+    assert "Search effort per day" in appsupport.limit_advice(work)
+    assert "Give up after" in appsupport.limit_advice(time_)
+    assert "--" not in appsupport.limit_advice(work) + appsupport.limit_advice(time_)
+

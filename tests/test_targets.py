@@ -235,7 +235,7 @@ def test_pregnancy_adds_energy_and_protein() -> None:
     preg = targets_for(Person(30, "female", "pregnancy", weight_kg=65, height_cm=168))
     assert preg.energy_kcal == base.energy_kcal + 340  # type: ignore[operator]
     assert _mins(base, "protein_g") == [52.0]
-    assert _mins(preg, "protein_g") == [71.5]
+    assert _mins(preg, "protein_g") == [62.7]  # 1.1 g/kg of the 57 kg reference body
     assert _maxes(base, "protein_g") == [round(0.35 * base.energy_kcal / 4, 1)]  # type: ignore[operator]
 
 
@@ -326,10 +326,31 @@ def test_ckd_mode() -> None:
     assert any("Kidney disease" in w and "2000 mg" in w for w in t.warnings)
 
 
+def test_ckd_protein_band_and_no_magnesium_push() -> None:
+    """KDOQI 2020 (CKD 3-5, not on dialysis): protein 0.6-0.8 g/kg by default; magnesium has
+    no minimum (the kidney clears it) but its supplement cap stays."""
+    t = targets_for(Person(64, "female", weight_kg=60.0, height_cm=160.0),
+                    ckd=KidneyLimits(2000, 800))
+    assert _mins(t, "protein_g") == [36.0] and _maxes(t, "protein_g") == [48.0]
+    [protein] = [b for b in t.bounds if b.nutrient == "protein_g"]
+    assert "doi:10.1053/j.ajkd.2020.05.006" in protein.source
+    assert _mins(t, "magnesium_mg") == []
+    assert [b.max for b in t.bounds if b.nutrient == "magnesium_mg" and b.supplements_only] \
+        == [350.0]
+    own = targets_for(Person(64, "female", weight_kg=60.0, height_cm=160.0),
+                      ckd=KidneyLimits(2000, 800, 0.55, 0.6))
+    assert _mins(own, "protein_g") == [33.0] and _maxes(own, "protein_g") == [36.0]
+    # pregnancy keeps its protein minimum: KDOQI's restriction is not for pregnancy
+    preg = targets_for(Person(30, "female", "pregnancy"), ckd=KidneyLimits(2000, 800))
+    assert _mins(preg, "protein_g") == [62.7]  # 1.1 g/kg of the 57 kg reference body
+
+
 def test_ckd_limits_must_be_positive() -> None:
     """A zero or negative cap names its field."""
     with pytest.raises(TargetsError, match=r"ckd.potassium_max_mg: must be a number > 0"):
         targets_for(Person(64, "female"), ckd=KidneyLimits(0, 800))
+    with pytest.raises(TargetsError, match=r"ckd.protein_min_g_per_kg: 0.9 is greater than"):
+        targets_for(Person(64, "female"), ckd=KidneyLimits(2000, 800, 0.9, 0.6))
 
 
 @pytest.mark.parametrize("stage", ["pregnancy", "lactation"])

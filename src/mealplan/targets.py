@@ -230,16 +230,17 @@ class Anticoagulant:
 class KidneyLimits:
     """Chronic kidney disease mode: daily caps the person's clinician set.
 
-    Protein follows KDOQI/Academy of Nutrition and Dietetics 2020 for adults with CKD 3-5
-    not on dialysis (0.55-0.6 g per kg a day; Am J Kidney Dis 2020;76(3 Suppl 1):S1-S107,
-    doi:10.1053/j.ajkd.2020.05.006) unless the clinician sets other values; magnesium gets
-    no minimum (the kidney excretes it: no push toward more).
+    Protein defaults to 0.6-0.8 g per kg a day, the span of KDOQI/Academy of Nutrition and
+    Dietetics 2020 for adults with CKD 3-5 not on dialysis (0.55-0.6 g/kg; 0.6-0.8 g/kg with
+    diabetes; Am J Kidney Dis 2020;76(3 Suppl 1):S1-S107, doi:10.1053/j.ajkd.2020.05.006),
+    unless the clinician sets other values; magnesium gets no minimum (the kidney excretes
+    it: no push toward more).
     """
 
     potassium_max_mg: float
     phosphorus_max_mg: float
-    protein_min_g_per_kg: float = 0.55
-    protein_max_g_per_kg: float = 0.6
+    protein_min_g_per_kg: float = 0.6
+    protein_max_g_per_kg: float = 0.8
 
 
 def _finite(x: object) -> bool:
@@ -396,6 +397,13 @@ def _check_modes(anticoagulant: Anticoagulant | None, ckd: KidneyLimits | None) 
                         ("ckd.phosphorus_max_mg", ckd.phosphorus_max_mg)):
             if not _finite(v) or v <= 0:
                 problems.append(Problem(f"{name}: must be a number > 0, not {v!r}"))
+        lo_kg, hi_kg = ckd.protein_min_g_per_kg, ckd.protein_max_g_per_kg
+        for name, v in (("ckd.protein_min_g_per_kg", lo_kg), ("ckd.protein_max_g_per_kg", hi_kg)):
+            if not _finite(v) or not 0 < v <= 3:
+                problems.append(Problem(f"{name}: must be a number in (0, 3] g/kg, not {v!r}"))
+        if _finite(lo_kg) and _finite(hi_kg) and lo_kg > hi_kg:
+            problems.append(Problem(f"ckd.protein_min_g_per_kg: {lo_kg:g} is greater than "
+                                    f"protein_max_g_per_kg {hi_kg:g}"))
     if problems:
         raise TargetsError("safety mode", problems)
 

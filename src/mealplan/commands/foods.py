@@ -44,12 +44,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(handler=_list)
 
     p = sub.add_parser("search", help="find foods whose name or id contains TEXT")
-    p.add_argument("text")
+    p.add_argument("text", help="words to find in food names and ids")
     _table_arg(p)
     p.set_defaults(handler=_search)
 
     p = sub.add_parser("show", help="one food: nutrients per 100 g and per portion, sources")
-    p.add_argument("id")
+    p.add_argument("id", help="a food id, e.g. natto (see `mealplan foods search`)")
     _table_arg(p)
     p.set_defaults(handler=_show)
 

@@ -195,7 +195,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Solve one day as a continuous diet LP and show which bounds bind and "
                     "what each costs (shadow prices in plain units).")
     _common(e)
-    e.add_argument("--objective", choices=("auto", "cost", "grams"), default="auto")
+    e.add_argument("--objective", choices=("auto", "cost", "grams"), default="auto",
+                   help="minimise cost (needs price_per_100g) or grams of food; auto: cost "
+                        "when every food has a price")
     e.add_argument("--minimums-only", action="store_true",
                    help="the classic diet problem: only nutrient minimums")
     e.set_defaults(handler=_cmd_explain)

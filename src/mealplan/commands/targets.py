@@ -55,7 +55,8 @@ _BUILD_OPTIONS = (
     ("exclude_flag", "--exclude-flag"), ("dislike", "--dislike"), ("favourite", "--favourite"),
     ("anticoagulant", "--anticoagulant"), ("vitk_min", "--vitk-min"),
     ("vitk_max", "--vitk-max"), ("ckd", "--ckd"), ("potassium_max", "--potassium-max"),
-    ("phosphorus_max", "--phosphorus-max"), ("full_dri", "--full-dri"),
+    ("phosphorus_max", "--phosphorus-max"), ("protein_per_kg", "--protein-per-kg"),
+    ("full_dri", "--full-dri"),
     ("macro_shares", "--macro-shares"), ("supplements", "--supplements"),
     ("weekly", "--weekly"), ("weekly_floor", "--weekly-floor"),
 )
@@ -137,6 +138,21 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
                    help="with --ckd: daily potassium cap from your clinician")
     s.add_argument("--phosphorus-max", type=float, metavar="MG",
                    help="with --ckd: daily phosphorus cap from your clinician")
+    s.add_argument("--protein-per-kg", type=_band, metavar="MIN-MAX",
+                   help="with --ckd: daily protein band in g per kg of body weight from your "
+                        "clinician (default 0.6-0.8, after KDOQI 2020, not on dialysis)")
+
+
+def _band(text: str) -> tuple[float, float]:
+    """``0.6-0.8`` -> (0.6, 0.8)."""
+    lo, sep, hi = text.partition("-")
+    try:
+        if not sep:
+            raise ValueError(text)
+        return float(lo), float(hi)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected MIN-MAX in g per kg, e.g. 0.6-0.8, not {text!r}") from None
 
 
 def _given(args: argparse.Namespace, dest: str) -> bool:
@@ -206,9 +222,12 @@ def targets_from_args(args: argparse.Namespace) -> Targets:
             problems.append(Problem("--ckd needs --potassium-max and --phosphorus-max: the "
                                     "daily limits your clinician set"))
         else:
-            ckd = KidneyLimits(args.potassium_max, args.phosphorus_max)
-    elif args.potassium_max is not None or args.phosphorus_max is not None:
-        problems.append(Problem("--potassium-max/--phosphorus-max only apply with --ckd"))
+            ckd = KidneyLimits(args.potassium_max, args.phosphorus_max,
+                               *(args.protein_per_kg or (0.6, 0.8)))
+    elif (args.potassium_max is not None or args.phosphorus_max is not None
+          or args.protein_per_kg is not None):
+        problems.append(Problem("--potassium-max/--phosphorus-max/--protein-per-kg only apply "
+                                "with --ckd"))
     if problems:
         raise TargetsError("command line", problems)
     diet = diet_filter(
@@ -311,7 +330,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_person_arguments(p)
     p.set_defaults(handler=_show)
     p = sub.add_parser("save", help="save the targets as a TOML profile you can edit")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="the TOML profile to write (atomically)")
     p.add_argument("--name", default="", help="a name stored in the profile")
     add_person_arguments(p)
     p.set_defaults(handler=_save)
