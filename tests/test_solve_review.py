@@ -207,3 +207,38 @@ def test_limit_errors_tell_each_edge_what_to_raise() -> None:
     assert "Give up after" in appsupport.limit_advice(time_)
     assert "--" not in appsupport.limit_advice(work) + appsupport.limit_advice(time_)
 
+
+
+def test_vegan_with_supplements_gets_a_vegan_vitamin_d() -> None:
+    """Vegan, no fortified foods, no UV mushrooms, supplements allowed: vitamin D comes from a
+    vegan D2 or lichen D3 supplement (lanolin D3 is vegetarian only), not a refusal."""
+    from mealplan.targets import Person, diet_filter, targets_for
+
+    targets = targets_for(Person(35, "female"), allow_supplements=True, diet=diet_filter(
+        diet="vegan", exclude_flags=["fortified", "uv_vitamin_d"]))
+    table, supplements = load_default_table(), load_supplements()
+    plan = make_plan(table, targets, PlanOptions(days=1), supplements)
+    items = [it for m in plan.days[0].meals for it in m.items]
+    d_supps = [it.food_id for it in items
+               if it.is_supplement and supplements.value(it.food_id, "vitamin_d_ug") > 0]
+    assert d_supps and all("vegan" in supplements.list_of(f, "diet_tags") for f in d_supps)
+    for it in items:
+        src = supplements if it.is_supplement else table
+        assert "vegan" in src.list_of(it.food_id, "diet_tags")
+
+
+def test_pregnancy_week_leaves_out_listeria_raw_egg_kelp_and_liver() -> None:
+    """Pregnancy: no soft/blue/fresh cheese, smoked or pickled fish, pâté, raw egg, kelp or
+    liver on any day, read back from the plan's JSON."""
+    import json
+
+    from mealplan.export import to_json
+    from mealplan.targets import Person, targets_for
+
+    table = load_default_table()
+    plan = make_plan(table, targets_for(Person(28, "female", "pregnancy")),
+                     PlanOptions(days=7))
+    doc = json.loads(to_json(plan))
+    banned = {"listeria_risk", "raw_animal", "high_iodine", "high_vitamin_a"}
+    used = {it["food_id"] for d in doc["days"] for m in d["meals"] for it in m["items"]}
+    assert used and not any(table.list_of(f, "flags") & banned for f in used)

@@ -235,7 +235,7 @@ def test_pregnancy_adds_energy_and_protein() -> None:
     preg = targets_for(Person(30, "female", "pregnancy", weight_kg=65, height_cm=168))
     assert preg.energy_kcal == base.energy_kcal + 340  # type: ignore[operator]
     assert _mins(base, "protein_g") == [52.0]
-    assert _mins(preg, "protein_g") == [62.7]  # 1.1 g/kg of the 57 kg reference body
+    assert _mins(preg, "protein_g") == [71.5]
     assert _maxes(base, "protein_g") == [round(0.35 * base.energy_kcal / 4, 1)]  # type: ignore[operator]
 
 
@@ -370,7 +370,8 @@ def test_modes_combine_and_keep_user_diet() -> None:
     t = targets_for(Person(30, "female", "pregnancy"), diet=d,
                     anticoagulant=Anticoagulant(80, 120))
     assert t.diet.diet == "vegan"
-    assert t.diet.exclude_flags == {"supplement", "high_vitamin_a",
+    assert t.diet.exclude_flags == {"supplement", "high_vitamin_a", "listeria_risk",
+                                    "raw_animal", "high_iodine",
                                     "vitamin_k_antagonist_caution"}
     assert t.modes == {"pregnancy", "anticoagulant"}
 
@@ -594,7 +595,9 @@ def test_defaults_are_feasible_on_the_shipped_table(case: str) -> None:
 
 
 def test_safety_modes_on_the_shipped_table() -> None:
-    """Anticoagulant mode drops natto; pregnancy drops every liver food of the shipped table."""
+    """Anticoagulant mode drops natto; pregnancy drops every liver food of the shipped table,
+    the listeria-risk cheeses, smoked and pickled fish and pâtés, raw eggs and kelp;
+    breastfeeding drops liver and kelp only."""
     from mealplan.foods import load_default_table
 
     table = load_default_table()
@@ -604,4 +607,10 @@ def test_safety_modes_on_the_shipped_table() -> None:
     preg = filter_foods(table, targets_for(Person(30, "female", "pregnancy")).diet)
     livers = {i for i in table.ids if "liver" in i}
     assert livers and not livers & set(preg.ids)
-    assert len(table) - len(preg) == len(livers)
+    risky = {"cheese_brie", "cheese_camembert", "cheese_blue", "cheese_roquefort",
+             "cheese_feta", "cheese_queso_fresco", "cheese_limburger", "cheese_goat_soft",
+             "salmon_smoked", "herring_kippered", "herring_pickled", "egg_whole_raw",
+             "egg_yolk", "egg_white", "kelp"}
+    assert set(table.ids) - set(preg.ids) == livers | risky
+    nursing = filter_foods(table, targets_for(Person(30, "female", "lactation")).diet)
+    assert set(table.ids) - set(nursing.ids) == livers | {"kelp"}

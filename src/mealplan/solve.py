@@ -45,7 +45,7 @@ from .plan import (
     main_dish_slots_available,
     verify_plan,
 )
-from .targets import Bound, Targets
+from .targets import Bound, Targets, life_stage_flags
 from .units import MealSlot, amount_text, nutrient_label
 
 __all__ = [
@@ -75,7 +75,8 @@ DIAG_SAFETY_SECONDS = 120.0
 WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
 # Flags that exclude foods for safety (warfarin: natto; pregnancy: liver). A fix never
 # suggests re-admitting them, nor raising an upper limit.
-SAFETY_FLAGS = frozenset({"vitamin_k_antagonist_caution", "high_vitamin_a"})
+SAFETY_FLAGS = frozenset({"vitamin_k_antagonist_caution", "high_vitamin_a", "listeria_risk",
+                          "raw_animal", "high_iodine"})
 
 
 def _filter(table: FoodTable, targets: Targets) -> FoodTable:
@@ -854,8 +855,9 @@ def _mode_flags(targets: Targets) -> frozenset[str]:
     flags: set[str] = set()
     if "anticoagulant" in targets.modes:
         flags.add("vitamin_k_antagonist_caution")
-    if targets.modes & {"pregnancy", "lactation"}:
-        flags.add("high_vitamin_a")
+    for stage in ("pregnancy", "lactation"):
+        if stage in targets.modes:
+            flags |= life_stage_flags(stage)
     return frozenset(flags)
 
 

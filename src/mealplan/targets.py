@@ -408,6 +408,19 @@ def _check_modes(anticoagulant: Anticoagulant | None, ckd: KidneyLimits | None) 
         raise TargetsError("safety mode", problems)
 
 
+# Foods each life stage leaves out, by flag (FDA/CDC food-safety advice for pregnancy;
+# IOM 2001 iodine UL; see ../shared/reference/RESEARCH_NOTES.md section 7).
+LIFE_STAGE_FLAGS: dict[str, frozenset[str]] = {
+    "pregnancy": frozenset({"high_vitamin_a", "listeria_risk", "raw_animal", "high_iodine"}),
+    "lactation": frozenset({"high_vitamin_a", "high_iodine"}),
+}
+
+
+def life_stage_flags(life_stage: str | None) -> frozenset[str]:
+    """Food flags a pregnancy or breastfeeding plan never uses (empty otherwise)."""
+    return LIFE_STAGE_FLAGS.get(life_stage or "", frozenset())
+
+
 def targets_for(
     person: Person,
     *,
@@ -576,13 +589,17 @@ def targets_for(
             "only if your kidney doctor agrees.")
     if person.life_stage is not None:
         modes.add(person.life_stage)
-        exclude_flags.add("high_vitamin_a")
+        exclude_flags.update(life_stage_flags(person.life_stage))
         stage = "Pregnancy" if person.life_stage == "pregnancy" else "Breastfeeding"
         warnings.append(
-            f"{stage}: targets use the {person.life_stage} DRIs and upper limits, and liver "
+            f"{stage}: targets use the {person.life_stage} DRIs and upper limits; liver "
             "and liver products are left out (very high in preformed vitamin A, which in excess "
-            "can harm a baby). Check any supplement with your midwife or doctor; the energy "
-            "estimate adds a typical amount, so enter your own number if you have one.")
+            "can harm a baby), and so is kelp (very high, variable iodine)"
+            + ("; so are soft, blue and fresh cheeses, refrigerated smoked or pickled fish and "
+               "pâté (listeria) and raw eggs (FDA/CDC food-safety advice for pregnancy)"
+               if person.life_stage == "pregnancy" else "")
+            + ". Check any supplement with your midwife or doctor; the energy estimate adds a "
+            "typical amount, so enter your own number if you have one.")
 
     diet_out = replace(base_diet, keto=base_diet.keto or keto_net_carbs is not None,
                        exclude_flags=frozenset(exclude_flags))

@@ -140,4 +140,9 @@ FLAGS: dict[str, str] = {
     "main": "a main dish (meat, fish, eggs, tofu, legumes): lunch and dinner include one",
     "addon": "served with other foods (oil, butter): at most one per meal, never alone",
     "produce": "a vegetable or fruit: every day has a few",
+    "listeria_risk": "soft, blue or fresh cheese, refrigerated smoked or pickled fish, pâté: "
+                     "listeria risk, left out in pregnancy",
+    "raw_animal": "raw egg (or other raw animal food): left out in pregnancy",
+    "high_iodine": "seaweed such as kelp: very high, variable iodine; left out in pregnancy "
+                   "and breastfeeding",
 }
