@@ -242,3 +242,21 @@ def test_pregnancy_week_leaves_out_listeria_raw_egg_kelp_and_liver() -> None:
     banned = {"listeria_risk", "raw_animal", "high_iodine", "high_vitamin_a"}
     used = {it["food_id"] for d in doc["days"] for m in d["meals"] for it in m["items"]}
     assert used and not any(table.list_of(f, "flags") & banned for f in used)
+
+
+def test_kidney_mode_plans_no_magnesium_or_potassium_supplement_and_no_oil_day() -> None:
+    """Kidney disease: magnesium and potassium supplements never enter the pool, even with
+    supplements allowed; fat and carbohydrate hold their usual shares of energy."""
+    from mealplan.targets import KidneyLimits, Person, targets_for
+
+    targets = targets_for(Person(65, "male"), ckd=KidneyLimits(2000, 1000),
+                          allow_supplements=True)
+    supplements = load_supplements()
+    pool, _ = candidate_pool(load_default_table(), targets, PlanOptions(), supplements)
+    supp = [f for f in pool.ids if "supplement" in pool.list_of(f, "flags")]
+    assert supp and not [f for f in supp if pool.value(f, "magnesium_mg") > 0
+                         or pool.value(f, "potassium_mg") > 0]
+    assert {b.nutrient for b in targets.bounds} >= {"fat_g", "carbs_g"}
+    [fat] = [b for b in targets.bounds if b.nutrient == "fat_g"]
+    assert fat.max is not None and targets.energy_kcal is not None
+    assert fat.max * 9 <= 0.35 * targets.energy_kcal + 1

@@ -107,6 +107,10 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
         supp = _filter(supplements, replace(targets, diet=replace(
             targets.diet, exclude_flags=targets.diet.exclude_flags - {"supplement"})))
         supp = supp.without(f for f in supp.ids if supp.list_of(f, "flags") & unsafe)
+        if "ckd" in targets.modes:  # the kidneys clear them: none without the clinician
+            supp = supp.without(f for f in supp.ids if any(
+                n in supp.df.columns and supp.value(f, n) > 0
+                for n in ("magnesium_mg", "potassium_mg")))
         pool = merge_tables([pool, supp]) if len(supp) else pool
     pool = pool.without(options.bans)
     if options.objective == "cost":

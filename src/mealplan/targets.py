@@ -547,7 +547,9 @@ def targets_for(
         bounds.append(Bound("net_carbs_g", None, float(keto_net_carbs), "g",
                             "keto convention (20-50 g net carbs a day)",
                             "keto: net carbs (carbohydrate minus fibre) capped"))
-    if macro_shares:
+    if macro_shares or ckd is not None:
+        # kidney mode: with protein held low, energy must come from a normal pattern of
+        # grains, fruit and vegetables rather than from oil
         fat_hi = 0.80 if keto_net_carbs is not None else 0.35
         bounds.append(Bound("fat_g", round(0.20 * kcal / 9.0, 1), round(fat_hi * kcal / 9.0, 1),
                             "g", "IOM 2005 AMDR",
@@ -584,7 +586,10 @@ def targets_for(
             "magnesium have no minimum (the kidneys clear them), and protein is held at "
             f"{ckd.protein_min_g_per_kg:g}-{ckd.protein_max_g_per_kg:g} g per kg a day "
             "(KDOQI 2020, not on dialysis: ask your kidney team for your own numbers; in "
-            "pregnancy and breastfeeding the usual protein minimum stays). Avoid "
+            "pregnancy and breastfeeding the usual protein minimum stays); fat and "
+            "carbohydrate are held at their usual shares of energy, so energy comes from "
+            "grains, fruit and vegetables rather than oil; no magnesium or potassium "
+            "supplement is planned. Avoid "
             "potassium-based salt substitutes and take magnesium or potassium supplements "
             "only if your kidney doctor agrees.")
     if person.life_stage is not None:
