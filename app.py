@@ -30,7 +30,7 @@ from mealplan.errors import (
 from mealplan.foods import FoodTable, load_default_table, load_supplements
 from mealplan.plan import Diagnosis, Fix, Plan, PlanOptions
 from mealplan.store import Store, default_db_path
-from mealplan.targets import ACTIVITY_FACTORS, Targets
+from mealplan.targets import ACTIVITY_FACTORS, SAFETY_MODE_RULES, Targets
 from mealplan.units import ALLERGENS, DIET_TAGS, MealSlot, nutrient_label
 
 st.set_page_config(page_title="mealplan: meals for night-time leg cramps", page_icon="🥦",
@@ -818,6 +818,11 @@ def evidence_page() -> None:
     st.warning(DISCLAIMER)
     st.markdown("#### Safety")
     st.markdown(f"- {WARFARIN_CAUTION}\n- {KIDNEY_CAUTION}")
+    st.markdown("#### What each safety mode does")
+    titles = {"anticoagulant": "Blood thinner (warfarin-type)", "ckd": "Kidney disease",
+              "pregnancy": "Pregnancy", "lactation": "Breastfeeding"}
+    for mode, rules in SAFETY_MODE_RULES.items():
+        st.markdown(f"- **{titles.get(mode, mode)}**: {rules}")
     st.markdown("#### Why these nutrients")
     for entry in ui.evidence_rows():
         with st.expander(entry["title"]):

@@ -109,6 +109,10 @@ def test_first_load_shows_disclaimer_cautions_and_evidence(db: Path) -> None:
     assert "000_7973ab7d68f1019b.txt" in body
     assert any(e.label.startswith("Magnesium") for e in at.expander)
     assert "Not medical advice" in texts(at.warning)
+    # every safety mode's rules, numbers and primary sources
+    assert "What each safety mode does" in body
+    assert "doi.org/10.1053/j.ajkd.2020.05.006" in body and "listeria" in body
+    assert "K1 and K2 counted 1:1" in body and "doi.org/10.1111/jth.12203" in body
 
 
 @pytest.mark.slow

@@ -57,6 +57,7 @@ __all__ = [
     "KETO_NET_CARBS_RANGE",
     "MODES",
     "REFERENCE_BODY",
+    "SAFETY_MODE_RULES",
     "WEEKLY_FLOOR_FRACTION",
     "Anticoagulant",
     "Bound",
@@ -70,6 +71,7 @@ __all__ = [
     "energy_estimate",
     "filter_foods",
     "hold_weekly",
+    "life_stage_flags",
     "mifflin_st_jeor",
     "targets_for",
     "validate_against",
@@ -408,6 +410,37 @@ def _check_modes(anticoagulant: Anticoagulant | None, ckd: KidneyLimits | None) 
         raise TargetsError("safety mode", problems)
 
 
+# What each safety mode does, with its numbers and primary sources (the app's Evidence &
+# safety tab; the active modes' warnings say the same with the person's own numbers).
+SAFETY_MODE_RULES: dict[str, str] = {
+    "anticoagulant": (
+        "Blood thinner (warfarin or another vitamin K antagonist): the K2 target is off; natto "
+        "and K2 supplements are left out (MK-7 acts more strongly and for longer on the INR "
+        "than K1: as little as 10-20 µg a day lowered the INR in anticoagulated volunteers, "
+        "J Thromb Haemost 2013;11:1085-92, https://doi.org/10.1111/jth.12203); total vitamin "
+        "K (K1 and K2 counted 1:1) is held every day in the band the clinician sets, at the "
+        "central K2 value of every food and at the high end of its K2 range; a daily floor of "
+        "vitamin K1 keeps greens in every day (steady, not none). Tell your anticoagulation "
+        "clinic before changing your diet."),
+    "ckd": (
+        "Kidney disease (not on dialysis): potassium and phosphorus capped at the clinician's "
+        "numbers, with no minimum for potassium or magnesium (the kidneys clear them); protein "
+        "0.6-0.8 g per kg a day unless the clinician sets another band (KDOQI/Academy of "
+        "Nutrition and Dietetics 2020, https://doi.org/10.1053/j.ajkd.2020.05.006); fat and "
+        "carbohydrate at their usual shares of energy (IOM 2005 AMDR, "
+        "https://doi.org/10.17226/10490); no magnesium or potassium supplement, no "
+        "potassium-based salt substitute."),
+    "pregnancy": (
+        "Pregnancy: the pregnancy DRIs and upper limits (iron UL 45 mg, zinc UL 40 mg; IOM "
+        "2001, https://doi.org/10.17226/10026); no liver (preformed vitamin A); no soft, blue "
+        "or fresh cheeses, refrigerated smoked or pickled fish or pâté (listeria), no raw eggs "
+        "(FDA and CDC food-safety advice for pregnancy); no kelp (very high iodine)."),
+    "lactation": (
+        "Breastfeeding: the lactation DRIs and upper limits; no liver (preformed vitamin A) "
+        "and no kelp (very high iodine)."),
+}
+
+
 # Foods each life stage leaves out, by flag (FDA/CDC food-safety advice for pregnancy;
 # IOM 2001 iodine UL; see ../shared/reference/RESEARCH_NOTES.md section 7).
 LIFE_STAGE_FLAGS: dict[str, frozenset[str]] = {
@@ -568,9 +601,10 @@ def targets_for(
                             "the same vitamin K band every day keeps the INR steady"))
         warnings.append(
             "Blood thinner (warfarin-type, vitamin K antagonist): the vitamin K2 target is "
-            "off, natto and other very K2-rich foods are left out, and total vitamin K is "
-            f"held between {lo:g} and {hi:g} µg every day, the band you agreed with your "
-            "clinician. Keep vitamin K steady from day to day, take no vitamin K2 "
+            "off, natto and other very K2-rich foods are left out, and total vitamin K (K1 and "
+            f"K2 counted 1:1) is held between {lo:g} and {hi:g} µg every day, the band you "
+            "agreed with your clinician. MK-7 (natto, K2 capsules) acts more strongly on the "
+            "INR than K1. Keep vitamin K steady from day to day, take no vitamin K2 "
             "supplement, and tell your anticoagulation clinic before changing your diet.")
     if ckd is not None:
         modes.add("ckd")
