@@ -152,3 +152,47 @@ def test_plan_with_clashing_user_table_names_the_id(tmp_path: Path,
     err = capsys.readouterr().err
     assert "food id 'natto' is in both" in err and "mine.csv" in err
     assert "Traceback" not in err
+
+
+def test_eight_concurrent_fdc_adds_keep_every_row(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """Eight `fdc-add` processes into one table at once: all eight rows survive.
+
+    Before the lock (mealplan.fileio.locked) each process read the table, added its row and
+    replaced the file, so only 2-4 of the 8 rows survived although all printed "1 food added".
+    """
+    import os
+    import subprocess
+    import sys
+
+    banana = fixture("food_173944_banana_sr_legacy.json")
+    ids = list(range(900001, 900009))
+    for fid in ids:
+        httpserver.expect_request(f"{API}/food/{fid}", method="GET").respond_with_json(
+            banana | {"fdcId": fid, "description": f"Banana number {fid}"})
+    table = tmp_path / "mine.csv"
+    env = {**os.environ, "FDC_BASE_URL": httpserver.url_for(API), "FDC_API_KEY": KEY,
+           "MEALPLAN_CACHE_DIR": str(tmp_path / "cache")}
+    procs = [subprocess.Popen([sys.executable, "-m", "mealplan.cli", "foods", "fdc-add",
+                               str(fid), "--table", str(table)], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for fid in ids]
+    results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
+    assert all(code == 0 for _, _, code in results), results
+    assert sorted(load_food_table(table).ids) == sorted(
+        f"banana_number_{fid}_fdc_{fid}" for fid in ids)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == [
+        ".mine.csv.lock", "mine.csv"]
+
+
+def test_fdc_add_refuses_symlinked_table_before_fetching(httpserver: HTTPServer,
+                                                         tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    """`fdc-add --table LINK` is refused before any request; the link and its target stay."""
+    real = tmp_path / "real.csv"
+    real.write_text("id,name,energy_kcal\nmy_a,A,1\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert main(["foods", "fdc-add", "173944", "--table", str(link)]) == 2
+    assert "is a symbolic link" in capsys.readouterr().err
+    assert link.is_symlink() and real.read_text(encoding="utf-8").endswith("my_a,A,1\n")
+    assert httpserver.log == []

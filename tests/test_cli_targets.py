@@ -29,12 +29,13 @@ def test_show_prints_every_bound_with_source_and_warnings(
                           "--anticoagulant", "--vitk-min", "80", "--vitk-max", "120")
     assert code == 0 and err == ""
     assert "Magnesium [magnesium_mg]: at least 320 mg a day" in out
-    assert "Sodium [sodium_mg]: 1,500-2,300 mg a day" in out
+    assert "Sodium [sodium_mg]: at most 2,300 mg a day" in out
+    assert "Sodium [sodium_mg]: aim 1,500 mg a day (an aim, not a floor)" in out
     assert "Magnesium [magnesium_mg]: at most 350 mg a day from supplements" in out
     assert "[vitamin_k_total_ug]: 80-120 µg a day" in out
     assert "k2_ug" not in out
-    assert out.count("source: ") == len(targets_for(
-        Person(45, "female"), anticoagulant=Anticoagulant(80, 120)).bounds)
+    shown = targets_for(Person(45, "female"), anticoagulant=Anticoagulant(80, 120))
+    assert out.count("source: ") == len(shown.bounds) + len(shown.aims)
     assert "Warnings:" in out and "warfarin" in out and "Not medical advice" in out
     assert "flags left out: vitamin_k_antagonist_caution" in out
 

@@ -10,6 +10,7 @@ import io
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -356,3 +357,36 @@ def test_empty_plan_exports(plan: Plan) -> None:
     assert totals_csv(empty) == "day\n"
     md = to_markdown(empty)
     assert "# Meal plan: 0 days" in md and "Nothing to buy." in md
+
+
+# --------------------------------------------------------------------------- injection
+
+EVIL = "=HYPERLINK(\"http://x\") <img src=x onerror=alert(1)> [click](javascript:alert(1))"
+
+
+def _renamed(plan: Plan, name: str) -> Plan:
+    days = [dataclasses.replace(d, meals=tuple(
+        dataclasses.replace(m, items=tuple(dataclasses.replace(it, name=name, portion_name="@x")
+                                           for it in m.items)) for m in d.meals))
+            for d in plan.days]
+    return dataclasses.replace(plan, days=tuple(days))
+
+
+def test_csv_export_quotes_formulas(plan: Plan) -> None:
+    """Text cells starting with = + - @ (or tab/CR) get a leading ' so no spreadsheet runs them.
+
+    Before: the name went verbatim into the CSV and the app's Download CSV.
+    """
+    rows = list(csv.DictReader(io.StringIO(to_csv(_renamed(plan, EVIL)))))
+    assert rows and all(r["name"] == "'" + EVIL for r in rows)
+    assert all(r["portion_name"] == "'@x" for r in rows)
+    assert all(not r["grams"].startswith("'") for r in rows)  # numbers stay numbers
+
+
+def test_markdown_escapes_html_and_links(plan: Plan, table: FoodTable) -> None:
+    """No raw HTML and no javascript: link from a food name reaches the Markdown."""
+    text = to_markdown(_renamed(plan, EVIL), table)
+    assert "<img" not in text
+    assert not re.search(r"(?<!\\)\]\(javascript", text)
+    assert "&lt;img src=x onerror=alert(1)&gt; \\[click\\](javascript:alert(1))" in text
+    assert "**LOW**" in text  # the module's own markup is kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import math
@@ -489,7 +490,9 @@ def test_add_creates_table_that_loads(httpserver: HTTPServer, client: FDCClient,
     assert loaded.value("cheese_cheddar_fdc_173414", "k2_ug") == 8.6
     assert math.isnan(loaded.value("bananas_raw_fdc_173944", "k2_ug"))
     assert loaded.row("bananas_raw_fdc_173944")["portion_g"] == 225
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["my_foods.csv"]
+    # no temp file left; the sidecar lock file (see mealplan.fileio.locked) stays by design
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == [
+        ".my_foods.csv.lock", "my_foods.csv"]
 
 
 def test_add_to_existing_user_table_keeps_its_rows(httpserver: HTTPServer, client: FDCClient,
@@ -542,7 +545,8 @@ def test_failed_add_leaves_table_unchanged(httpserver: HTTPServer, client: FDCCl
     with pytest.raises(FDCError):
         add_fdc_foods([173944, 555], table, client)
     assert table.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["my_foods.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in (
+        "cache", ".my_foods.csv.lock")) == ["my_foods.csv"]
 
 
 def test_add_to_invalid_table_is_refused(httpserver: HTTPServer, client: FDCClient,
@@ -579,3 +583,106 @@ def test_portion_bounds() -> None:
     assert portion_bounds(244) == (1.0, 2.0)
     assert portion_bounds(14) == (1.0, 8.0)
     assert portion_bounds(1.0) == (10.0, 500.0)
+
+
+# -- transport hardening (issue 11) -----------------------------------------------------------
+
+def test_api_key_not_sent_across_a_redirect_to_another_host(httpserver: HTTPServer,
+                                                           client: FDCClient) -> None:
+    """A redirect to another host gets no X-Api-Key (requests strips only Authorization).
+
+    Before: the key followed the redirect to whatever host the answer named.
+    """
+    here = httpserver.url_for("/elsewhere")
+    other = (here.replace("localhost", "127.0.0.1") if "localhost" in here
+             else here.replace("127.0.0.1", "localhost"))  # the same server, another host
+    seen: list[str | None] = []
+
+    def elsewhere(request: Request) -> Response:
+        seen.append(request.headers.get("X-Api-Key"))
+        return Response(json.dumps(fixture(BANANA)), content_type="application/json")
+
+    httpserver.expect_request(f"{API}/food/173944").respond_with_response(
+        Response("", status=302, headers={"Location": other}))
+    httpserver.expect_request("/elsewhere").respond_with_handler(elsewhere)
+    assert client.get_food(173944)["fdcId"] == 173944
+    assert seen == [None]
+
+
+def test_same_host_redirect_keeps_the_key(httpserver: HTTPServer, client: FDCClient) -> None:
+    """A redirect on the API's own host keeps the key (the API moves paths, not secrets)."""
+    seen: list[str | None] = []
+
+    def moved(request: Request) -> Response:
+        seen.append(request.headers.get("X-Api-Key"))
+        return Response(json.dumps(fixture(BANANA)), content_type="application/json")
+
+    httpserver.expect_request(f"{API}/food/173944").respond_with_response(
+        Response("", status=302, headers={"Location": httpserver.url_for("/moved")}))
+    httpserver.expect_request("/moved").respond_with_handler(moved)
+    client.get_food(173944)
+    assert seen == [KEY]
+
+
+def test_slowly_dripping_answer_is_cut_at_the_deadline(httpserver: HTTPServer,
+                                                       tmp_path: Path) -> None:
+    """A body that trickles in (each piece within the read timeout) stops at the deadline.
+
+    Before: 46 s for a 10 s timeout, since every piece reset the read timeout.
+    """
+    def drip(request: Request) -> Response:
+        def body() -> Any:
+            yield b"{"
+            for _ in range(100):
+                time.sleep(0.1)
+                yield b" "
+        return Response(body(), content_type="application/json")
+
+    httpserver.expect_request(f"{API}/food/173944").respond_with_handler(drip)
+    c = FDCClient(api_key=KEY, base_url=httpserver.url_for(API), cache_dir=tmp_path,
+                  timeout=2, retries=0, deadline=1.0)
+    start = time.monotonic()
+    with pytest.raises(FDCError, match="longer than 1 s in all"):
+        c.get_food(173944)
+    assert time.monotonic() - start < 3
+
+
+def test_huge_answer_is_refused_at_the_size_cap(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """An answer above max_body is cut off, not read whole (before: 300 MB read, 740 MB RAM)."""
+    httpserver.expect_request(f"{API}/food/173944").respond_with_data(
+        b"[" + b"0," * 1_000_000 + b"0]", content_type="application/json")
+    c = FDCClient(api_key=KEY, base_url=httpserver.url_for(API), cache_dir=tmp_path,
+                  timeout=2, retries=0, max_body=1024 * 1024)
+    with pytest.raises(FDCError, match="larger than 1 MB"):
+        c.get_food(173944)
+
+
+def test_retry_after_default_cap_is_short(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """By default a Retry-After of an hour waits at most 5 s per retry (before: 30 s, 91 s)."""
+    assert inspect.signature(FDCClient).parameters["max_retry_after"].default <= 5
+
+
+@pytest.mark.parametrize("key", ["ключ", "key with space", "key\r\nX-Evil: 1"])
+def test_unusable_api_key_is_an_fdc_error(key: str, tmp_path: Path) -> None:
+    """A key no HTTP header can carry is an FDCError at once (before: a UnicodeEncodeError)."""
+    with pytest.raises(FDCError, match="API key"):
+        FDCClient(api_key=key, base_url="http://127.0.0.1:9", cache_dir=tmp_path)
+
+
+def test_server_formula_name_is_made_inert() -> None:
+    """A server-supplied name starting with '=' goes into the user's table quoted ("'=...")."""
+    food = fixture(BANANA) | {"description": "=HYPERLINK(\"http://x\",\"y\")",
+                              "foodCategory": {"description": "@SUM(A1)"}}
+    row = fdc_to_row(food)
+    assert row["name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert row["food_group"] == "'@SUM(A1)"
+
+
+def test_absurd_fdc_value_is_refused_naming_the_nutrient() -> None:
+    """1e308 mg of magnesium per 100 g is refused (before: written to the table, solver crash)."""
+    food = fixture(BANANA)
+    for e in food["foodNutrients"]:
+        if e["nutrient"]["number"] == "304":
+            e["amount"] = 1e308
+    with pytest.raises(FDCError, match=r"nutrient 304 \(magnesium_mg\).*above 100000 mg"):
+        fdc_to_row(food)

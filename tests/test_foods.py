@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -241,7 +242,8 @@ _amount = st.one_of(st.none(), st.floats(min_value=0, max_value=1e5, allow_nan=F
 _row = st.fixed_dictionaries({
     "name": st.text(alphabet=st.characters(categories=("L", "N", "Zs"), max_codepoint=0x2FF),
                     min_size=1, max_size=20).map(str.strip).filter(bool),
-    "energy_kcal": _amount,
+    "energy_kcal": st.one_of(st.none(), st.floats(min_value=0, max_value=1000,  # pure fat: 900
+                                                  allow_nan=False)),
     "magnesium_mg": _amount,
     "k2_ug": _amount,
     "portion_g": st.floats(min_value=0.1, max_value=1000, allow_nan=False),
@@ -276,11 +278,55 @@ def test_round_trip(rows: dict[str, dict[str, object]]) -> None:
         assert t.list_of(fid, "allergens") == r["allergens"]
 
 
-@pytest.mark.parametrize("x, text", [(1440.3, "1,440"), (61.27, "61.3"), (2.4, "2.4"),
-                                     (15.0, "15"), (0.4632, "0.46"), (0.0123, "0.012"),
-                                     (0.0, "0"), (1970.0, "1,970"), (3.374, "3.37")])
-def test_amount_text_plain_notation(x: float, text: str) -> None:
-    """Amounts read as a label prints them: never 1.97e+03."""
-    from mealplan.units import amount_text
+# -- strict reading (issue 11) ----------------------------------------------------------------
 
-    assert amount_text(x) == text
+def test_trailing_comma_row_is_an_error_naming_the_row() -> None:
+    """A row with one field more than the header (a trailing comma) is refused, not shifted.
+
+    Before: pandas used the extra field as the index, so food 'oats' was named "100" with
+    50 kcal (the magnesium value), exit 0.
+    """
+    raw = b"id,name,energy_kcal,magnesium_mg\nbar_a,oats,100,50,\n"
+    with pytest.raises(FoodTableError, match=r"row 1: has 5 fields but the header has 4 "
+                                             r"\(a trailing comma\?\)"):
+        parse_food_csv(raw, "t.csv")
+
+
+def test_short_row_and_semicolons_are_errors() -> None:
+    """A short row names its row; a semicolon-separated file gets a delimiter hint."""
+    with pytest.raises(FoodTableError, match=r"row 2: has 2 fields but the header has 3"):
+        parse_food_csv(b"id,name,energy_kcal\na,A,1\nb,B\n", "t.csv")
+    with pytest.raises(FoodTableError, match=r"use ';' as the delimiter"):
+        parse_food_csv(b"id;name;energy_kcal\na;A;1\n", "t.csv")
+
+
+def test_quoted_commas_and_blank_lines_still_read() -> None:
+    """The strict reader keeps what was valid: quoted commas, blank lines, spaces."""
+    t = parse_food_csv(b'id,name,energy_kcal\n\nmy_a, "Oats, rolled",380 \n\n', "t.csv")
+    assert t.ids == ["my_a"] and t.row("my_a")["name"] == "Oats, rolled"
+
+
+@pytest.mark.parametrize(("column", "value", "most"), [
+    ("energy_kcal", "1e308", "1000"), ("magnesium_mg", "100001", "100000"),
+    ("k2_ug", "1e300", "1e+08"), ("fat_g", "101", "100")])
+def test_impossible_amounts_are_refused(column: str, value: str, most: str) -> None:
+    """More than 100 g of anything (or 1000 kcal) per 100 g is refused, naming the cell."""
+    raw = f"id,name,{column}\nmy_a,A,{value}\n".encode()
+    with pytest.raises(FoodTableError, match=rf"row 1, column '{column}': {value} is above "
+                                             + re.escape(most)):
+        parse_food_csv(raw, "t.csv")
+
+
+def test_shipped_table_is_named_not_its_install_path() -> None:
+    """Errors about the shipped table say "shipped food table", never the server's path."""
+    mine = parse_food_csv(b"id,name,energy_kcal\nnatto,Mine,1\n", "upload.csv")
+    with pytest.raises(FoodTableError) as info:
+        merge_tables([load_default_table(), mine])
+    assert "in both shipped food table and upload.csv" in str(info.value)
+    assert "site-packages" not in str(info.value) and "/" not in str(info.value)
+
+
+def test_oversized_input_fails_fast() -> None:
+    """`--table /dev/zero` is refused at the size cap instead of reading until memory ends."""
+    with pytest.raises(FoodTableError, match="larger than 64 MB"):
+        load_food_table("/dev/zero")

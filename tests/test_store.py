@@ -209,3 +209,68 @@ def test_json_round_trip(store: Store, name: str, payload: dict[str, object]) ->
     prof = store.save_profile(c.id, "p", json.dumps(payload))
     assert store.profile(prof.id).data() == payload
     assert store.client(c.id).name == name.strip()
+
+
+_RACER = """
+import sys, time
+from mealplan.store import Store
+path, start, n = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+while time.time() < start:
+    time.sleep(0.001)
+with Store(path) as s:
+    c = s.get_or_create_client("shared")
+    for i in range(20):
+        s.save_plan(c.id, f"p{n}-{i}", "{}")
+    s.get_or_create_client(f"own {n}")
+print(c.id)
+"""
+
+
+def test_eight_processes_create_and_write_one_new_database(tmp_path: Path) -> None:
+    """Eight processes open a new database at the same moment and race on one client name.
+
+    Before: 5-7 of 8 failed with "table clients already exists" (schema created outside a
+    write lock) and get_or_create_client gave "UNIQUE constraint failed".
+    """
+    import time
+
+    db = tmp_path / "race.sqlite3"
+    start = time.time() + 2.5  # after every interpreter has started
+    procs = [subprocess.Popen([sys.executable, "-c", _RACER, str(db), str(start), str(n)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in range(8)]
+    results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
+    assert all(code == 0 for _, _, code in results), [err for _, err, _ in results]
+    assert len({out.strip() for out, _, _ in results}) == 1  # one "shared" client for all
+    with Store(db) as s:
+        names = sorted(c.name for c in s.clients())
+        assert names == sorted(["shared", *(f"own {n}" for n in range(8))])
+        shared = s.find_client("shared")
+        assert shared is not None and len(s.plans(shared.id)) == 160
+        assert s.schema_version == SCHEMA_VERSION
+
+
+def test_read_errors_become_store_errors(tmp_path: Path) -> None:
+    """A database damaged after opening gives StoreError on reads, not a raw sqlite3 error.
+
+    Before: read methods let sqlite3.DatabaseError through (the app's Saved-work tab crashed).
+    """
+    db = tmp_path / "d.sqlite3"
+    s = Store(db)
+    s.add_client("a")
+    s._conn.execute("DROP TABLE plans")  # what a damaged or foreign file looks like
+    with pytest.raises(StoreError, match="cannot read saved work"):
+        s.plans(1)
+    with pytest.raises(StoreError, match="cannot read saved work"):
+        s.plan(1)
+    s.close()
+
+
+def test_add_client_twice_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    """A duplicate name is refused inside the insert's own transaction, in plain words."""
+    with Store(tmp_path / "d.sqlite3") as s:
+        s.add_client("Anna")
+        with pytest.raises(StoreError, match="a client named 'Anna' already exists"):
+            s.add_client("Anna")
+        assert s.get_or_create_client("Anna").name == "Anna"
+        assert len(s.clients()) == 1

@@ -59,11 +59,15 @@ stopped and ``stopped_by`` which limits (``"work"``: the deterministic node limi
 
 CSV (:func:`to_csv`): a header ``day,slot,food_id,name,portions,portion_name,grams`` and one
 row per item, nothing else. :func:`totals_csv`: a header ``day`` + one column per nutrient
-total, one row per day.
+total, one row per day. Text cells that a spreadsheet would run as a formula (a leading
+``=``, ``+``, ``-``, ``@``, tab or CR) get a leading ``'`` (:func:`mealplan.tableio.formula_safe`).
 
 Markdown (:func:`to_markdown`): title, disclaimer, warnings, then per day a table per meal
 (food, household amount, grams) and the day's nutrients against their targets (value, % of
 minimum, status), a summary over all days, and the shopping list (:mod:`mealplan.shopping`).
+Every text from data (food names, groups, warnings) is escaped: no raw HTML (``<`` ``>``
+``&`` become entities) and no links or emphasis (brackets, ``*``, ``_``, backticks, ``|``
+and backslashes are backslash-escaped).
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ from .fileio import write_text_atomic
 from .foods import FoodTable
 from .plan import BoundCheck, Plan, PlanItem, plan_headline
 from .shopping import GRAM_UNIT, format_grams, shopping_list, split_supplements
+from .tableio import formula_safe
 from .targets import Bound
 from .units import nutrient_label
 
@@ -327,10 +332,13 @@ def to_json(plan: Plan, *, indent: int | None = 2) -> str:
 # --------------------------------------------------------------------------- CSV
 
 def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    def safe(v: object) -> object:
+        return formula_safe(v) if isinstance(v, str) else v
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow([safe(h) for h in header])
+    w.writerows([safe(v) for v in r] for r in rows)
     return buf.getvalue()
 
 
@@ -367,8 +375,21 @@ def totals_csv(plan: Plan) -> str:
 
 # --------------------------------------------------------------------------- Markdown
 
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_ESCAPED = frozenset("\\|[]*_`")
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Data text made inert in Markdown: no HTML, links, emphasis or table breaks."""
+    out = []
+    for ch in " ".join(str(text).split()):
+        if ch in _MD_ENTITIES:
+            out.append(_MD_ENTITIES[ch])
+        elif ch in _MD_ESCAPED:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _amount(x: float) -> str:
@@ -394,8 +415,14 @@ def _target(lo: float | None, hi: float | None, unit: str) -> str:
     return "-"
 
 
-def _status(s: str) -> str:
-    return "ok" if s == "ok" else f"**{s.upper()}**"
+class _Markup(str):
+    """Markdown this module wrote itself (bold statuses): put in a table unescaped."""
+
+    __slots__ = ()
+
+
+def _status(s: str) -> _Markup:
+    return _Markup("ok" if s == "ok" else f"**{_cell(s.upper())}**")
 
 
 def _label(nutrient: str, supplements_only: bool) -> str:
@@ -407,8 +434,11 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]],
            align: Sequence[str] | None = None) -> list[str]:
     align = align or ["l"] * len(header)
     sep = ["---:" if a == "r" else "---" for a in align]
+    def cell(c: object) -> str:
+        return c if isinstance(c, _Markup) else _cell(c)
+
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "| " + " | ".join(sep) + " |"]
-    lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     lines.append("")
     return lines
 
@@ -473,9 +503,10 @@ def to_markdown(plan: Plan, table: FoodTable | None = None) -> str:
             unit = w["unit"]
             rows.append((label, f"{_amount(w['average'])} {unit}",
                          f"{_amount(w['lowest'])}–{_amount(w['highest'])} {unit}",
-                         _target(w["min"], w["max"], unit), _status(w["status"])
-                         + (" (day " + ", ".join(str(x) for x in w["days_out"]) + ")"
-                            if w["days_out"] else "")))
+                         _target(w["min"], w["max"], unit), _Markup(
+                             _status(w["status"])
+                             + (" (day " + ", ".join(str(x) for x in w["days_out"]) + ")"
+                                if w["days_out"] else ""))))
         out += _table(("Nutrient", "Daily average", "Range over days", "Target", "Status"),
                       rows, "lrrrl")
     foods, supplements = split_supplements(shopping_list(plan, table))

@@ -38,6 +38,7 @@ import logging
 import math
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,16 +47,20 @@ from typing import Any
 import platformdirs
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as URLLib3HTTPError
 from urllib3.exceptions import InvalidHeader
+from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 from urllib3.util.retry import Retry
 
 from .errors import FDCError
+from .foods import MAX_PER_100G
 from .tableio import (
     ALL_ALLERGENS,
     ALL_SLOTS,
     MAX_PORTION_G,
     FoodRow,
     append_rows,
+    formula_safe,
     portion_bounds,
     slugify,
 )
@@ -82,6 +87,8 @@ DATA_TYPES: tuple[str, ...] = ("Foundation", "SR Legacy", "Branded", "Survey (FN
 MAX_IDS_PER_REQUEST = 20  # FDC's limit for POST /foods
 MAX_PAGE_SIZE = 200
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_BODY_BYTES = 20 * 1024 * 1024  # a full food is about 100 KB; a 20-ID batch about 2 MB
+_CHUNK = 64 * 1024
 KEY_SIGNUP = "https://fdc.nal.usda.gov/api-key-signup"
 
 # Table column -> FDC nutrient numbers to try in order, each with a factor into the column's
@@ -164,6 +171,24 @@ def _make_retry(retries: int, backoff: float, max_retry_after: float) -> Retry:
     return _Retry(**kwargs)
 
 
+class _Session(requests.Session):
+    """A session that drops the API key when a redirect leaves the API's host.
+
+    requests strips ``Authorization`` on such a redirect but not other headers; the key
+    travels in ``X-Api-Key``, so it is stripped by the same rule here.
+    """
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest,
+                     response: requests.Response) -> None:
+        # types-requests leaves both methods unannotated
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+        url = prepared_request.url
+        old = response.request.url if response.request is not None else None
+        if url is not None and old and self.should_strip_auth(  # type: ignore[no-untyped-call]
+                old, url):
+            prepared_request.headers.pop("X-Api-Key", None)
+
+
 class FDCClient:
     """A FoodData Central API client with timeouts, retries and an on-disk food cache.
 
@@ -172,26 +197,45 @@ class FDCClient:
         base_url: API root; default ``$FDC_BASE_URL`` or :data:`DEFAULT_BASE_URL`.
         cache_dir: directory of cached foods; default ``$MEALPLAN_CACHE_DIR/fdc`` or the
             user's cache directory (platformdirs). ``use_cache=False`` switches it off.
-        timeout: seconds allowed to connect and, separately, to read an answer.
+        timeout: seconds allowed to connect and, separately, between two pieces of an
+            answer.
         retries: how many times a 429/5xx answer is retried (a refused connection once).
         backoff: urllib3 backoff factor (seconds; doubled on each retry).
         max_retry_after: the longest ``Retry-After`` the client waits for (seconds).
         use_cache: read and write the on-disk cache.
+        deadline: the most seconds one call may take in all (a slowly dripping answer
+            is cut off).
+        max_body: the largest answer read, in bytes.
+
+    Raises:
+        FDCError: the API key holds characters an HTTP header cannot carry.
     """
 
     def __init__(self, api_key: str | None = None, base_url: str | None = None,
                  cache_dir: str | Path | None = None, timeout: float = 10.0, *,
-                 retries: int = 3, backoff: float = 0.5, max_retry_after: float = 30.0,
-                 use_cache: bool = True) -> None:
+                 retries: int = 3, backoff: float = 0.5, max_retry_after: float = 5.0,
+                 use_cache: bool = True, deadline: float = 60.0,
+                 max_body: int = MAX_BODY_BYTES) -> None:
         key = api_key if api_key is not None else os.environ.get("FDC_API_KEY", "")
         self._api_key = key.strip() or DEMO_KEY
+        try:
+            self._api_key.encode("latin-1")
+        except UnicodeEncodeError:
+            raise FDCError("the FDC API key (FDC_API_KEY) holds characters an API key cannot "
+                           "have (non-ASCII); copy the key again from the sign-up e-mail"
+                           ) from None
+        if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in self._api_key):
+            raise FDCError("the FDC API key (FDC_API_KEY) holds spaces or control "
+                           "characters; copy the key again from the sign-up e-mail")
+        self.deadline = float(deadline)
+        self.max_body = int(max_body)
         base = base_url or os.environ.get("FDC_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = base.rstrip("/")
         self.cache_dir = Path(cache_dir) if cache_dir is not None else _default_cache_dir()
         self.timeout = float(timeout)
         self.use_cache = use_cache
         self.requests_made = 0
-        self._session = requests.Session()
+        self._session = _Session()
         self._session.headers.update({"X-Api-Key": self._api_key,
                                       "Accept": "application/json",
                                       "User-Agent": "mealplan (FoodData Central client)"})
@@ -230,9 +274,12 @@ class FDCClient:
         shown = self._redact(url)
         log.debug("FDC %s %s", method, shown)
         self.requests_made += 1
+        start = time.monotonic()
         try:
             resp = self._session.request(method, url, params=params, json=body,
-                                         timeout=(self.timeout, self.timeout))
+                                         timeout=(self.timeout, self.timeout), stream=True)
+            with resp:
+                content = self._read_body(resp, what, start)
         except requests.Timeout:
             raise FDCError(
                 f"{what}: FoodData Central did not answer within {self.timeout:g} s "
@@ -247,17 +294,41 @@ class FDCClient:
                            f"({self._redact(type(exc).__name__)})") from None
         status = resp.status_code
         if status >= 400:
-            raise FDCHTTPError(status, self._status_message(what, status, resp))
+            raise FDCHTTPError(status, self._status_message(what, status, content))
         try:
-            return resp.json()
+            return json.loads(content)
         except ValueError:
             raise FDCError(f"{what}: FoodData Central sent a malformed answer (not JSON, "
                            f"HTTP {status}); try again later") from None
 
-    def _status_message(self, what: str, status: int, resp: requests.Response) -> str:
+    def _read_body(self, resp: requests.Response, what: str, start: float) -> bytes:
+        """The answer's body, read piece by piece under the deadline and the size cap."""
+        raw = resp.raw
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() - start > self.deadline:
+                raise FDCError(f"{what}: FoodData Central took longer than {self.deadline:g} s "
+                               "in all to answer; try again later")
+            try:
+                piece = raw.read1(_CHUNK, decode_content=True)
+            except (URLLib3TimeoutError, TimeoutError):
+                raise requests.Timeout() from None
+            except (URLLib3HTTPError, OSError):
+                raise requests.ConnectionError() from None
+            if not piece:
+                return b"".join(parts)
+            size += len(piece)
+            if size > self.max_body:
+                raise FDCError(f"{what}: the answer from FoodData Central is larger than "
+                               f"{self.max_body // (1024 * 1024)} MB (not a food); try again "
+                               "later")
+            parts.append(piece)
+
+    def _status_message(self, what: str, status: int, content: bytes) -> str:
         detail = ""
         try:
-            payload = resp.json()
+            payload = json.loads(content)
             if isinstance(payload, dict):
                 err = payload.get("error")
                 msg = err.get("message") if isinstance(err, dict) else payload.get("message")
@@ -538,6 +609,9 @@ def nutrients_from_fdc(food: Mapping[str, Any], *, strict: bool = True) -> dict[
                 problem = f"value {amount!r} is not a finite amount >= 0"
             elif unit is not None and _unit(unit) != expected:
                 problem = f"unit '{unit}' where '{expected}' was expected"
+            elif value * factor > (most := MAX_PER_100G.get(NUTRIENTS[column].unit, math.inf)):
+                problem = (f"value {amount!r} per 100 g is above {most:g} {NUTRIENTS[column].unit}"
+                           ", more than a food can hold")
             if problem:
                 if strict:
                     raise FDCError(f"FDC ID {fid}: nutrient {number} ({column}): {problem}")
@@ -648,9 +722,10 @@ def fdc_to_row(food: Mapping[str, Any]) -> FoodRow:
 
     row: FoodRow = {
         "id": f"{slugify(description, max_len=40)}_fdc_{fid}",
-        "name": name,
+        # Server text goes into the user's CSV: never as a spreadsheet formula.
+        "name": formula_safe(name),
         "ndb_number": ndb_text,
-        "food_group": str(category).strip() if category else "",
+        "food_group": formula_safe(str(category).strip()) if category else "",
         "source": f"FDC {fid}",
     }
     for column in NUTRIENTS:
@@ -668,7 +743,8 @@ def fdc_to_row(food: Mapping[str, Any]) -> FoodRow:
         portion_name, portion_g = "g", 1.0
         portion_note = "no household portion: planned in grams"
     else:
-        portion_name, portion_g = f"{portion[0]} ({portion[1]:g} g)", portion[1]
+        portion_name = formula_safe(f"{portion[0]} ({portion[1]:g} g)")
+        portion_g = portion[1]
         portion_note = "portion from FDC"
     lo, hi = portion_bounds(portion_g)
     row.update({

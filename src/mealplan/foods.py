@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import FoodTableError, Problem
+from .fileio import read_bytes_limited
 from .units import ALLERGENS, DIET_TAGS, FLAGS, NUTRIENTS, MealSlot, unit_of
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "load_supplements",
     "merge_tables",
     "parse_food_csv",
+    "read_csv_cells",
 ]
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -70,6 +72,14 @@ RANGE_COLUMNS: frozenset[str] = frozenset({"k2_low_ug", "k2_high_ug"})
 
 GRAM_UNIT = ("g", 1.0, 10.0, 500.0)  # name, grams, min, max units for foods without portions
 MAX_PORTION_COUNT = 1000
+# Upper limits of numbers in a table. No food holds more than 100 g of anything per 100 g,
+# nor more energy than pure fat (about 900 kcal); a value above these is a typo or a unit
+# mix-up, and huge values (1e300) would break the solver's arithmetic.
+MAX_PER_100G: dict[str, float] = {"kcal": 1000.0, "g": 100.0, "mg": 100_000.0,
+                                  "µg": 100_000_000.0}
+MAX_PORTION_G = 5000.0  # one household unit above 5 kg is not a meal item
+MAX_PRICE = 1e7  # per 100 g, any currency
+SHIPPED_LABEL = "shipped food table"
 
 
 def default_table_path() -> Path:
@@ -141,20 +151,24 @@ def split_list(value: object) -> frozenset[str]:
 
 
 def load_default_table() -> FoodTable:
-    """The shipped food table."""
-    return load_food_table(default_table_path())
+    """The shipped food table (named "shipped food table" in errors, not by its path)."""
+    return load_food_table(default_table_path(), label=SHIPPED_LABEL)
 
 
 def load_supplements() -> FoodTable:
     """The shipped supplements table (every row flagged ``supplement``)."""
-    return load_food_table(default_supplements_path())
+    return load_food_table(default_supplements_path(), label="shipped supplements table")
 
 
-def load_food_table(path: str | Path | None = None) -> FoodTable:
+def load_food_table(path: str | Path | None = None, *, label: str | None = None
+                    ) -> FoodTable:
     """Load and validate a food table CSV (the shipped one when ``path`` is None).
 
     Args:
-        path: a CSV file in the format of this module's docstring.
+        path: a CSV file in the format of this module's docstring (at most
+            :data:`mealplan.fileio.MAX_INPUT_BYTES`).
+        label: how to name the table in errors and in ``FoodTable.source``; default the
+            path (the shipped table: "shipped food table", never its install path).
 
     Returns:
         The validated :class:`FoodTable`.
@@ -163,16 +177,58 @@ def load_food_table(path: str | Path | None = None) -> FoodTable:
         FoodTableError: listing every problem with its row and column.
     """
     p = default_table_path() if path is None else Path(path)
-    label = str(path) if path is not None else "shipped food table"
+    if label is None:
+        label = str(path) if path is not None else SHIPPED_LABEL
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise FoodTableError(label, [Problem("file not found")]) from None
-    except IsADirectoryError:
-        raise FoodTableError(label, [Problem("is a directory, not a CSV file")]) from None
-    except OSError as exc:
-        raise FoodTableError(label, [Problem(f"cannot read file: {exc.strerror}")]) from None
+        raw = read_bytes_limited(p, FoodTableError, what="CSV file")
+    except FoodTableError as exc:
+        raise FoodTableError(label, list(exc.problems)) from None
     return parse_food_csv(raw, label)
+
+
+def read_csv_cells(text: str, label: str) -> pd.DataFrame:
+    """Read CSV text strictly into a frame of stripped strings (header -> columns).
+
+    Every row must have as many fields as the header: a row with one more (a trailing
+    comma, as spreadsheets write) or one fewer would otherwise shift its values into the
+    wrong columns. Blank lines are skipped.
+
+    Args:
+        text: the CSV text (no BOM).
+        label: the file's name for errors.
+
+    Returns:
+        A frame of ``str`` cells (object dtype) with the header's names, stripped.
+
+    Raises:
+        FoodTableError: naming every row whose field count differs from the header's,
+            a malformed quote, and a file that looks semicolon-separated.
+    """
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), skipinitialspace=True,
+                                      strict=True) if r]
+    except csv.Error as exc:
+        raise FoodTableError(label, [Problem(f"not a readable CSV: {exc}")]) from None
+    if not rows:
+        raise FoodTableError(label, [Problem("the file is empty")])
+    header = [h.strip() for h in rows[0]]
+    if len(header) == 1 and ";" in header[0]:
+        raise FoodTableError(label, [Problem(
+            "the header has no commas but has semicolons: the file seems to use ';' as the "
+            "delimiter (a spreadsheet's regional setting); save it as comma-separated CSV")])
+    problems = []
+    for i, r in enumerate(rows[1:], start=1):
+        if len(r) != len(header):
+            hint = (" (a trailing comma?)" if len(r) == len(header) + 1 and not r[-1].strip()
+                    else " (an unquoted comma inside a value?)" if len(r) > len(header)
+                    else "")
+            problems.append(Problem(
+                f"has {len(r)} fields but the header has {len(header)}{hint}; values would "
+                "land in the wrong columns", i))
+    if problems:
+        raise FoodTableError(label, problems)
+    data = [[c.strip() for c in r] for r in rows[1:]]
+    return pd.DataFrame(data or None, columns=header, dtype=object)
 
 
 def parse_food_csv(raw: bytes, label: str) -> FoodTable:
@@ -194,12 +250,7 @@ def parse_food_csv(raw: bytes, label: str) -> FoodTable:
     if dupes:
         raise FoodTableError(label, [Problem("column appears more than once", column=c)
                                      for c in dupes])
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise FoodTableError(label, [Problem(f"not a readable CSV: {exc}")]) from None
-    df.columns = [str(c).strip() for c in df.columns]
-    return validate_frame(df, label)
+    return validate_frame(read_csv_cells(text, label), label)
 
 
 def _is_blank(v: object) -> bool:
@@ -266,7 +317,7 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
         if ndb and not NDB_PATTERN.match(ndb):
             problems.append(Problem(f"ndb_number '{ndb}' is not 5 digits", i, "ndb_number"))
 
-    def numeric(col: str, *, required: bool) -> list[float]:
+    def numeric(col: str, *, required: bool, most: float) -> list[float]:
         vals: list[float] = []
         for i, v in enumerate(df[col], start=1):
             s = str(v).strip()
@@ -287,12 +338,16 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
             elif x < 0:
                 problems.append(Problem(f"negative value {s}", i, col))
                 vals.append(math.nan)
+            elif x > most:
+                problems.append(Problem(f"{s} is above {most:g}, the most possible here "
+                                        "(a typo or a unit mix-up?)", i, col))
+                vals.append(math.nan)
             else:
                 vals.append(x)
         return vals
 
     for c in nutrient_cols:
-        out[c] = numeric(c, required=False)
+        out[c] = numeric(c, required=False, most=MAX_PER_100G.get(unit_of(c) or "", math.inf))
 
     has_portions = "portion_g" in cols or "portion_name" in cols
     if has_portions:
@@ -300,7 +355,7 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
             problems.append(Problem("portion_name given without portion_g", column="portion_g"))
             out["portion_g"] = math.nan
         else:
-            out["portion_g"] = numeric("portion_g", required=True)
+            out["portion_g"] = numeric("portion_g", required=True, most=MAX_PORTION_G)
             for i, g in enumerate(out["portion_g"], start=1):
                 if g == 0:
                     problems.append(Problem("portion grams must be > 0", i, "portion_g"))
@@ -318,7 +373,7 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
     for c, default in (("min_portions", GRAM_UNIT[2] if not has_portions else 1.0),
                        ("max_portions", GRAM_UNIT[3] if not has_portions else 3.0)):
         if c in cols:
-            out[c] = numeric(c, required=True)
+            out[c] = numeric(c, required=True, most=math.inf)  # checked below
         else:
             out[c] = default
     for i, (lo, hi) in enumerate(zip(out["min_portions"], out["max_portions"], strict=True),
@@ -332,7 +387,7 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
             if hi > MAX_PORTION_COUNT:
                 problems.append(Problem(f"max_portions above {MAX_PORTION_COUNT}", i,
                                         "max_portions"))
-    out["price_per_100g"] = (numeric("price_per_100g", required=False)
+    out["price_per_100g"] = (numeric("price_per_100g", required=False, most=MAX_PRICE)
                              if "price_per_100g" in cols else math.nan)
 
     for c, allowed in LIST_COLUMNS.items():
@@ -357,7 +412,8 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
         raise FoodTableError(label, problems)
 
     _derive(out, nutrient_cols)
-    derived = [c for c in ("net_carbs_g", "vitamin_k_total_ug") if c in out.columns
+    derived = [c for c in ("net_carbs_g", "vitamin_k_total_ug", "vitamin_k_total_low_ug",
+                           "vitamin_k_total_high_ug") if c in out.columns
                and c not in nutrient_cols]
     # k2_low_ug/k2_high_ug stay in the frame but are not plannable nutrients.
     ordered = [c for c in NUTRIENTS if c in nutrient_cols] + [
@@ -376,6 +432,12 @@ def _derive(out: pd.DataFrame, nutrient_cols: Sequence[str]) -> None:
         # confined to fermented and animal foods, whose values the table carries).
         k2 = out["k2_ug"].fillna(0.0) if "k2_ug" in nutrient_cols else 0.0
         out["vitamin_k_total_ug"] = out["vitamin_k1_ug"] + k2
+        # The same total at the low and the high end of each food's K2 range (warfarin: the
+        # clinician's band must hold whichever end is true); no range: the central value.
+        for end in ("low", "high"):
+            col = f"k2_{end}_ug"
+            k2_end = out[col].fillna(k2) if col in out.columns else k2
+            out[f"vitamin_k_total_{end}_ug"] = out["vitamin_k1_ug"] + k2_end
 
 
 def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:

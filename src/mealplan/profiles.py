@@ -43,8 +43,19 @@ only ``[[bounds]]`` is required. Format (version 1)::
     daily_min = 160.0             # weekly bounds only: the floor on each day
     supplements_only = false      # true: the max counts supplement items only
 
-TOML has no null: leave a key out for "none". Errors name the field (``bounds[3].min``,
-``person.age``, ``diet.allergens``) and, for bad TOML syntax, the line and column.
+    [[aims]]                      # optional: soft minimums (aims[1], ...), e.g. sodium's AI
+    nutrient = "sodium_mg"        # a food-table column
+    min = 1500.0                  # the amount to aim for; each % short costs weight points
+    unit = "mg"                   # optional
+    source = "AI: ..."            # optional
+    reason = "..."                # optional
+    weight = 0.05                 # optional (default 0.05 points per % short)
+
+TOML has no null: leave a key out for "none". Every number must be finite and at most
+:data:`MAX_NUMBER` (one million: a day's amount of anything, in its unit, is far below).
+Errors name the field (``bounds[3].min``, ``person.age``, ``diet.allergens``) and, for bad
+TOML syntax, the line and column. A file is read with a size cap
+(:data:`mealplan.fileio.MAX_INPUT_BYTES`); a UTF-8 byte-order mark is ignored.
 """
 
 from __future__ import annotations
@@ -58,9 +69,10 @@ from typing import Any, cast
 import tomli_w
 
 from .errors import Problem, ProfileError, TargetsError
-from .fileio import write_text_atomic
+from .fileio import read_bytes_limited, write_text_atomic
 from .foods import FoodTable
 from .targets import (
+    Aim,
     Bound,
     DietFilter,
     Person,
@@ -71,6 +83,7 @@ from .targets import (
 
 __all__ = [
     "FORMAT",
+    "MAX_NUMBER",
     "VERSION",
     "Profile",
     "load_profile",
@@ -81,10 +94,14 @@ __all__ = [
 
 FORMAT = "mealplan-targets"
 VERSION = 1
+# The largest number a profile may hold: above it a bound is a typo, and values near 1e20
+# are "infinite" to the solver, whose arithmetic then fails.
+MAX_NUMBER = 1e6
 
 _TOP_KEYS = frozenset({"format", "version", "name", "energy_kcal", "modes", "warnings",
-                       "allow_supplements", "person", "diet", "bounds"})
+                       "allow_supplements", "person", "diet", "bounds", "aims"})
 _BOUND_KEYS = tuple(f.name for f in fields(Bound))
+_AIM_KEYS = tuple(f.name for f in fields(Aim))
 _DIET_KEYS = tuple(f.name for f in fields(DietFilter))
 _PERSON_KEYS = tuple(f.name for f in fields(Person))
 
@@ -148,6 +165,10 @@ def profile_to_toml(profile: Profile) -> str:
             "height_cm": p.height_cm, "activity": p.activity, "energy_kcal": p.energy_kcal})
     doc["diet"] = _diet_dict(t.diet)
     doc["bounds"] = [_bound_dict(b) for b in t.bounds]
+    if t.aims:
+        doc["aims"] = [_drop_none({"nutrient": a.nutrient, "min": a.min, "unit": a.unit,
+                                   "source": a.source, "reason": a.reason,
+                                   "weight": a.weight}) for a in t.aims]
     return tomli_w.dumps(doc)
 
 
@@ -195,6 +216,10 @@ class _Reader:
             return None
         if not math.isfinite(v):
             self.bad(where, f"must be a finite number, not {v}")
+            return None
+        if abs(v) > MAX_NUMBER:
+            self.bad(where, f"{v:g} is larger than {MAX_NUMBER:,.0f}, the most any bound or "
+                            "amount may be (a typo or a unit mix-up?)")
             return None
         return float(v)
 
@@ -281,6 +306,33 @@ def _read_bound(r: _Reader, raw: object, i: int) -> Bound | None:
                  "week" if period == "week" else "day", daily, supp)
 
 
+def _read_aim(r: _Reader, raw: object, i: int) -> Aim | None:
+    at = f"aims[{i}]"
+    if not isinstance(raw, dict):
+        r.bad(at, f"must be a table ([[aims]]), not {_describe(raw)}")
+        return None
+    t = cast(dict[str, Any], raw)
+    n0 = len(r.problems)
+    r.keys(t, _AIM_KEYS, f"{at}.")
+    nutrient = r.text(t, "nutrient", f"{at}.nutrient")
+    if "nutrient" not in t:
+        r.bad(f"{at}.nutrient", "is required")
+    lo = r.number(t, "min", f"{at}.min")
+    if "min" not in t:
+        r.bad(f"{at}.min", "is required")
+    elif lo is not None and lo <= 0:
+        r.bad(f"{at}.min", f"must be above 0, not {lo:g}")
+    weight = r.number(t, "weight", f"{at}.weight")
+    if weight is not None and not 0 < weight <= 10:
+        r.bad(f"{at}.weight", f"must be above 0 and at most 10, not {weight:g}")
+    unit = r.text(t, "unit", f"{at}.unit", "") or ""
+    source = r.text(t, "source", f"{at}.source", "") or ""
+    reason = r.text(t, "reason", f"{at}.reason", "") or ""
+    if len(r.problems) > n0 or nutrient is None or lo is None:
+        return None
+    return Aim(nutrient, lo, unit, source, reason, 0.05 if weight is None else weight)
+
+
 def _read_diet(r: _Reader, t: dict[str, Any]) -> DietFilter:
     r.keys(t, _DIET_KEYS, "diet.")
     diet = r.text(t, "diet", "diet.diet")
@@ -333,9 +385,12 @@ def profile_from_toml(text: str, source: str = "profile", *,
             the line and column of a TOML syntax error.
     """
     try:
-        doc = tomllib.loads(text)
+        doc = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(source, [Problem(f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise ProfileError(source, [Problem("not a profile: arrays or tables nested too deeply "
+                                            "to read")]) from None
     r = _Reader()
     r.keys(doc, _TOP_KEYS, "")
     fmt = r.text(doc, "format", "format")
@@ -366,10 +421,19 @@ def profile_from_toml(text: str, source: str = "profile", *,
             b = _read_bound(r, raw, i)
             if b is not None:
                 bounds.append(b)
+    aims: list[Aim] = []
+    raw_aims = doc.get("aims", [])
+    if not isinstance(raw_aims, list):
+        r.bad("aims", f"must be a list of [[aims]] tables, not {_describe(raw_aims)}")
+    else:
+        for i, raw in enumerate(raw_aims, start=1):
+            a = _read_aim(r, raw, i)
+            if a is not None:
+                aims.append(a)
     if r.problems:
         raise ProfileError(source, r.problems)
-    profile = Profile(Targets(tuple(bounds), diet, energy, modes, warnings, supplements),
-                      person, name)
+    profile = Profile(Targets(tuple(bounds), diet, energy, modes, warnings, supplements,
+                              tuple(aims)), person, name)
     _validate(profile, table, source)
     return profile
 
@@ -399,17 +463,9 @@ def load_profile(path: str | Path, *, table: FoodTable | None = None) -> Profile
         ProfileError: file missing or unreadable, bad TOML, or invalid content (each
             problem names its field).
     """
-    p = Path(path)
+    raw = read_bytes_limited(path, ProfileError, what="TOML file")
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(str(path), [Problem("file not found")]) from None
-    except IsADirectoryError:
-        raise ProfileError(str(path), [Problem("is a directory, not a TOML file")]) from None
-    except OSError as exc:
-        raise ProfileError(str(path), [Problem(f"cannot read file: {exc.strerror}")]) from None
-    try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProfileError(str(path), [Problem("not UTF-8 text; save the file as UTF-8")]
                            ) from None

@@ -12,16 +12,21 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`):
   ``body`` is the plan's JSON export (:func:`mealplan.export.to_json`).
 
 Every write runs in one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``); an exception
-inside rolls it back, so a crash mid-save never loses what was saved before.
+inside rolls it back, so a crash mid-save never loses what was saved before. Several
+processes may use one file at once: schema creation runs in such a transaction and checks
+the version again inside it, writers wait for each other (``busy_timeout``), and
+:meth:`Store.get_or_create_client` is one ``INSERT ... ON CONFLICT``. Every SQLite error,
+on reads too, becomes a :class:`~mealplan.errors.StoreError` naming the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,15 +49,16 @@ DB_ENV = "MEALPLAN_DB"
 SCHEMA_VERSION = 1
 ProfileFormat = Literal["toml", "json"]
 MAX_NAME = 200
+BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another process's transaction
 
 _SCHEMA_V1 = """
-CREATE TABLE clients (
+CREATE TABLE IF NOT EXISTS clients (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     notes TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
 );
-CREATE TABLE profiles (
+CREATE TABLE IF NOT EXISTS profiles (
     id INTEGER PRIMARY KEY,
     client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -60,8 +66,8 @@ CREATE TABLE profiles (
     body TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-CREATE INDEX profiles_client ON profiles(client_id);
-CREATE TABLE plans (
+CREATE INDEX IF NOT EXISTS profiles_client ON profiles(client_id);
+CREATE TABLE IF NOT EXISTS plans (
     id INTEGER PRIMARY KEY,
     client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     profile_id INTEGER REFERENCES profiles(id) ON DELETE SET NULL,
@@ -69,7 +75,7 @@ CREATE TABLE plans (
     body TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-CREATE INDEX plans_client ON plans(client_id);
+CREATE INDEX IF NOT EXISTS plans_client ON plans(client_id);
 """
 
 # Migrations: MIGRATIONS[v] upgrades a database at user_version v to v + 1.
@@ -188,18 +194,22 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0,
+            self._conn = sqlite3.connect(self.path, isolation_level=None,
+                                         timeout=BUSY_TIMEOUT_MS / 1000,
                                          check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open saved-work database {self.path}: {exc}") from None
         self._conn.row_factory = sqlite3.Row
         self._depth = 0
         try:
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, StoreError) as exc:
             self._conn.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"{self.path} is not a usable mealplan database: {exc}") from None
 
     @classmethod
@@ -217,25 +227,45 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """Run a read; a SQLite error (damaged file, locked, ...) becomes a StoreError."""
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read saved work from {self.path}: {exc}") from None
+
     @property
     def schema_version(self) -> int:
         """The database's ``PRAGMA user_version``."""
-        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._rows("PRAGMA user_version")[0][0])
 
-    def _migrate(self) -> None:
-        version = self.schema_version
+    def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer mealplan (schema {version}, this version "
                 f"reads up to {SCHEMA_VERSION}); upgrade mealplan or use another MEALPLAN_DB")
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        self._check_version(version)
         while version < SCHEMA_VERSION:
             with self.transaction():
+                # Another process may have migrated since we looked: look again under the
+                # write lock (BEGIN IMMEDIATE), so only one of them runs each step.
+                version = self.schema_version
+                self._check_version(version)
+                if version >= SCHEMA_VERSION:
+                    break
                 # executescript would COMMIT early; run statement by statement instead.
                 for stmt in MIGRATIONS[version].split(";"):
                     if stmt.strip():
                         self._conn.execute(stmt)
                 self._conn.execute(f"PRAGMA user_version = {version + 1}")
             version += 1
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -264,19 +294,19 @@ class Store:
         try:
             yield self._conn
         except sqlite3.IntegrityError as exc:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise StoreError(f"saved work not changed: {exc}") from None
         except sqlite3.Error as exc:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise StoreError(f"cannot write to {self.path}: {exc}") from None
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(f"cannot write to {self.path}: {exc}") from None
         finally:
             self._depth = 0
@@ -296,18 +326,28 @@ class Store:
             StoreError: if the name is empty, too long or already taken.
         """
         n = _clean_name(name, "client")
-        if self.find_client(n) is not None:
-            raise StoreError(f"a client named '{n}' already exists")
         with self.transaction() as c:
-            cur = c.execute("INSERT INTO clients(name, notes, created_at) VALUES (?, ?, ?)",
-                            (n, notes, _now()))
+            cur = c.execute("INSERT INTO clients(name, notes, created_at) VALUES (?, ?, ?) "
+                            "ON CONFLICT(name) DO NOTHING", (n, notes, _now()))
+            if cur.rowcount == 0:  # checked in the same transaction: no race
+                raise StoreError(f"a client named '{n}' already exists")
             cid = int(cur.lastrowid or 0)
         return self.client(cid)
 
     def get_or_create_client(self, name: str) -> ClientRecord:
-        """The client with this name, created if missing."""
-        found = self.find_client(_clean_name(name, "client"))
-        return found if found is not None else self.add_client(name)
+        """The client with this name, created if missing (safe with concurrent callers).
+
+        Raises:
+            StoreError: if the name is empty or too long, or SQLite fails.
+        """
+        n = _clean_name(name, "client")
+        with self.transaction() as c:
+            c.execute("INSERT INTO clients(name, notes, created_at) VALUES (?, '', ?) "
+                      "ON CONFLICT(name) DO NOTHING", (n, _now()))
+        found = self.find_client(n)
+        if found is None:  # deleted by another process in between
+            raise StoreError(f"client '{n}' was deleted while it was being saved; try again")
+        return found
 
     def client(self, client_id: int) -> ClientRecord:
         """One client by id.
@@ -315,22 +355,23 @@ class Store:
         Raises:
             StoreError: if there is no such client.
         """
-        row = self._conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM clients WHERE id = ?", (client_id,))
+        if not rows:
             raise StoreError(f"no saved client with id {client_id}")
+        row = rows[0]
         return ClientRecord(int(row["id"]), row["name"], row["notes"], row["created_at"])
 
     def find_client(self, name: str) -> ClientRecord | None:
         """The client with this exact name, or None."""
-        row = self._conn.execute("SELECT * FROM clients WHERE name = ?",
-                                 (name.strip(),)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM clients WHERE name = ?", (name.strip(),))
+        if not rows:
             return None
+        row = rows[0]
         return ClientRecord(int(row["id"]), row["name"], row["notes"], row["created_at"])
 
     def clients(self) -> list[ClientRecord]:
         """Every client, by name."""
-        rows = self._conn.execute("SELECT * FROM clients ORDER BY name COLLATE NOCASE")
+        rows = self._rows("SELECT * FROM clients ORDER BY name COLLATE NOCASE")
         return [ClientRecord(int(r["id"]), r["name"], r["notes"], r["created_at"]) for r in rows]
 
     def delete_client(self, client_id: int) -> None:
@@ -378,16 +419,15 @@ class Store:
         Raises:
             StoreError: if there is no such profile.
         """
-        row = self._conn.execute("SELECT * FROM profiles WHERE id = ?",
-                                 (profile_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM profiles WHERE id = ?", (profile_id,))
+        if not rows:
             raise StoreError(f"no saved profile with id {profile_id}")
-        return _profile(row)
+        return _profile(rows[0])
 
     def profiles(self, client_id: int) -> list[ProfileRecord]:
         """A client's profiles, newest first."""
-        rows = self._conn.execute(
-            "SELECT * FROM profiles WHERE client_id = ? ORDER BY id DESC", (client_id,))
+        rows = self._rows("SELECT * FROM profiles WHERE client_id = ? ORDER BY id DESC",
+                          (client_id,))
         return [_profile(r) for r in rows]
 
     def latest_profile(self, client_id: int) -> ProfileRecord | None:
@@ -448,15 +488,15 @@ class Store:
         Raises:
             StoreError: if there is no such plan.
         """
-        row = self._conn.execute("SELECT * FROM plans WHERE id = ?", (plan_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM plans WHERE id = ?", (plan_id,))
+        if not rows:
             raise StoreError(f"no saved plan with id {plan_id}")
-        return _plan(row)
+        return _plan(rows[0])
 
     def plans(self, client_id: int) -> list[PlanRecord]:
         """A client's plans, newest first."""
-        rows = self._conn.execute(
-            "SELECT * FROM plans WHERE client_id = ? ORDER BY id DESC", (client_id,))
+        rows = self._rows("SELECT * FROM plans WHERE client_id = ? ORDER BY id DESC",
+                          (client_id,))
         return [_plan(r) for r in rows]
 
     def delete_plan(self, plan_id: int) -> None:

@@ -10,7 +10,6 @@ a failure leaves the previous file untouched. Before a table is written it is va
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import unicodedata
@@ -20,13 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import FoodTableError, Problem
-from .fileio import write_text_atomic
+from .fileio import check_output_path, locked, read_bytes_limited, write_text_atomic
 from .foods import (
     GRAM_UNIT,
     FoodTable,
     load_default_table,
     load_food_table,
     merge_tables,
+    parse_food_csv,
+    read_csv_cells,
     validate_frame,
 )
 from .units import ALLERGENS, NUTRIENTS, MealSlot
@@ -38,6 +39,7 @@ __all__ = [
     "FoodRow",
     "append_rows",
     "format_cell",
+    "formula_safe",
     "load_tables",
     "portion_bounds",
     "rows_to_frame",
@@ -122,6 +124,29 @@ def portion_bounds(portion_g: float) -> tuple[float, float]:
         return GRAM_UNIT[2], GRAM_UNIT[3]
     most = math.ceil(_GRAMS_PER_MEAL_ITEM / portion_g)
     return 1.0, float(min(8, max(2, most)))
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading ``= + - @``, tab or CR gets a ``'``.
+
+    Numbers are left alone (``-5`` is not a formula); only text cells need this.
+
+    Args:
+        text: a cell's text.
+
+    Returns:
+        ``text``, or ``"'" + text`` when a spreadsheet would run it as a formula.
+    """
+    if text.startswith(_FORMULA_START):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
 
 
 def format_cell(value: object) -> str:
@@ -215,15 +240,18 @@ def append_rows(path: str | Path, rows: Sequence[Mapping[str, object]]) -> FoodT
             ``rows``, a new row is invalid, or the file cannot be written. The file is then
             unchanged.
     """
-    target = Path(path)
+    target = check_output_path(path, FoodTableError, replace_ok=False)
+    with locked(target, FoodTableError):  # concurrent appends must not lose each other's rows
+        return _append_locked(target, rows)
+
+
+def _append_locked(target: Path, rows: Sequence[Mapping[str, object]]) -> FoodTable:
     label = str(target)
     new = rows_to_frame(rows)
     if target.exists():
-        existing_table = load_food_table(target)  # raises FoodTableError naming every problem
-        raw = target.read_bytes().decode("utf-8-sig")
-        old = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False,
-                          skipinitialspace=True)
-        old.columns = [str(c).strip() for c in old.columns]
+        raw = read_bytes_limited(target, FoodTableError, what="CSV file")
+        existing_table = parse_food_csv(raw, label)  # raises FoodTableError naming problems
+        old = read_csv_cells(raw.decode("utf-8-sig"), label)
         problems = [Problem(f"food id '{fid}' is already in the table (row "
                             f"{existing_table.ids.index(fid) + 1}); not overwritten", column="id")
                     for fid in new["id"] if existing_table.has(fid)]

@@ -17,15 +17,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
+from mealplan.errors import DataFileError, FoodTableError
 from mealplan.fdc import DATA_TYPES, FDCClient, add_fdc_foods
+from mealplan.fileio import check_output_path
 from mealplan.foods import load_default_table
 from mealplan.sr28_import import convert_sr28, write_sr28_table
 
 __all__ = ["register_foods"]
 
 EXIT_OK = 0
+SR28_FILES = ("FOOD_DES.txt", "FD_GROUP.txt", "NUT_DATA.txt", "WEIGHT.txt")
 
 
 def register_foods(foods_subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -101,6 +105,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    # before any request: the table is read and rewritten in place, so only its own rules
+    check_output_path(args.table, FoodTableError, replace_ok=False)
     with FDCClient() as client:
         rows = add_fdc_foods(args.fdc_ids, args.table, client)
     for r in rows:
@@ -112,6 +118,8 @@ def _add(args: argparse.Namespace) -> int:
 
 def _import_sr28(args: argparse.Namespace) -> int:
     start = time.monotonic()
+    check_output_path(args.out, DataFileError,  # before the long conversion
+                      inputs=[Path(args.path) / n for n in SR28_FILES])
     skip = ({str(n) for n in load_default_table().df["ndb_number"] if str(n)}
             if args.skip_shipped else set())
     result = convert_sr28(args.path, include_all=args.include_all, skip_ndb=skip)

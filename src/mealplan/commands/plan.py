@@ -9,7 +9,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from mealplan import DISCLAIMER
-from mealplan.commands.targets import add_person_arguments, targets_from_args
+from mealplan.commands.targets import (
+    add_person_arguments,
+    build_options_given,
+    number,
+    targets_from_args,
+)
 from mealplan.errors import InfeasiblePlanError, Problem, TargetsError
 from mealplan.foods import (
     FoodTable,
@@ -33,7 +38,19 @@ def load_tables(paths: Sequence[str] | None, *, with_shipped: bool = True) -> Fo
     return tables[0] if len(tables) == 1 else merge_tables(tables)
 
 
+def _check_targets_options(args: argparse.Namespace) -> None:
+    """``--targets FILE`` replaces every person option: refuse them together, never ignore."""
+    if args.targets is None:
+        return
+    clash = build_options_given(args) + (["--profile"] if args.profile is not None else [])
+    if clash:
+        raise TargetsError("command line", [Problem(
+            f"--targets cannot be combined with {', '.join(clash)}: the targets file holds "
+            "every bound; edit it, or build targets from the options without --targets")])
+
+
 def _targets(args: argparse.Namespace, table: FoodTable) -> Targets:
+    _check_targets_options(args)
     if args.targets:
         from mealplan.profiles import load_profile
 
@@ -82,6 +99,9 @@ def _options(args: argparse.Namespace) -> PlanOptions:
         raise TargetsError("command line", [Problem("--time-limit: must be above 0 seconds")])
     if args.work_limit < 1:
         raise TargetsError("command line", [Problem("--work-limit: must be at least 1 node")])
+    if args.max_days_per_food < 1:
+        raise TargetsError("command line", [Problem(
+            "--max-days-per-food: must be at least 1 day")])
     return PlanOptions(days=args.days, slots=slots, continuous=args.continuous,
                        objective=args.objective, max_days_per_food=args.max_days_per_food,
                        time_limit=args.time_limit, day_time_limit=args.time_limit,
@@ -90,8 +110,12 @@ def _options(args: argparse.Namespace) -> PlanOptions:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from mealplan.export import to_csv, to_json, to_markdown, write_atomic
+    from mealplan.export import ExportError, to_csv, to_json, to_markdown, write_atomic
+    from mealplan.fileio import check_output_path
 
+    if args.out is not None:  # before any work: a bad --out must not cost a whole solve
+        check_output_path(args.out, ExportError,
+                          inputs=[*(args.table or ()), args.targets, args.profile])
     table = load_tables(args.table, with_shipped=not args.only_table)
     targets = _targets(args, table)
     options = _options(args)
@@ -180,7 +204,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="search effort per day in branch-and-bound nodes (default "
                         f"{PlanOptions.day_node_limit}); the same on any machine, so the same "
                         "input always gives the same plan")
-    p.add_argument("--time-limit", type=float, default=PlanOptions.time_limit,
+    p.add_argument("--time-limit", type=number, default=PlanOptions.time_limit,
                    metavar="SECONDS",
                    help="safety net in wall-clock seconds (default "
                         f"{PlanOptions.time_limit:g}); plans normally stop on the work limit "

@@ -12,12 +12,14 @@ Other commands reuse the options: :func:`add_person_arguments` adds them to a pa
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import TextIO
 
 from mealplan import DISCLAIMER
-from mealplan.errors import Problem, TargetsError
-from mealplan.profiles import load_profile, save_profile
+from mealplan.errors import Problem, ProfileError, TargetsError
+from mealplan.fileio import check_output_path
+from mealplan.profiles import MAX_NUMBER, load_profile, save_profile
 from mealplan.targets import (
     ACTIVITY_FACTORS,
     DIETS,
@@ -36,7 +38,9 @@ from mealplan.units import nutrient_label
 
 __all__ = [
     "add_person_arguments",
+    "build_options_given",
     "describe_bound",
+    "number",
     "person_from_args",
     "print_targets",
     "register",
@@ -59,7 +63,23 @@ _BUILD_OPTIONS = (
     ("full_dri", "--full-dri"),
     ("macro_shares", "--macro-shares"), ("supplements", "--supplements"),
     ("weekly", "--weekly"), ("weekly_floor", "--weekly-floor"),
+    ("cooking_salt", "--cooking-salt"),
 )
+
+
+def number(text: str) -> float:
+    """An argparse type: a finite number no larger than a million (``nan``, ``inf``, ``1e300``
+    are refused with a message argparse shows next to the flag's name)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    if abs(x) > MAX_NUMBER:
+        raise argparse.ArgumentTypeError(
+            f"{text} is larger than {MAX_NUMBER:,.0f}, the most any amount may be")
+    return x
 
 
 def add_person_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,13 +96,13 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--age", type=int, help="whole years, 19 or over")
     g.add_argument("--life-stage", choices=("pregnancy", "lactation"),
                    help="use the pregnancy or breastfeeding DRIs and safety rules")
-    g.add_argument("--weight", type=float, metavar="KG",
+    g.add_argument("--weight", type=number, metavar="KG",
                    help="body weight for energy and protein (default: a reference body)")
-    g.add_argument("--height", type=float, metavar="CM",
+    g.add_argument("--height", type=number, metavar="CM",
                    help="height for the energy estimate (default: a reference body)")
     g.add_argument("--activity", choices=tuple(ACTIVITY_FACTORS),
                    help="activity level for the energy estimate (default light)")
-    g.add_argument("--energy", type=float, metavar="KCAL",
+    g.add_argument("--energy", type=number, metavar="KCAL",
                    help="your own daily energy target (overrides the estimate)")
     g.add_argument("--full-dri", action="store_true", default=None,
                    help="also hold vitamin A, phosphorus, iron, zinc and vitamin K at the RDA")
@@ -90,17 +110,21 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
                    help="also hold fat and carbohydrate as shares of energy")
     g.add_argument("--supplements", action="store_true", default=None,
                    help="let the plan add supplement items")
+    g.add_argument("--cooking-salt", type=number, metavar="GRAMS",
+                   help="salt you add in cooking or at the table, grams a day (0-5): its "
+                        "sodium counts toward the 2,300 mg limit (the food table's cooked "
+                        "foods are without added salt)")
     g.add_argument("--weekly", action="append", metavar="NUTRIENT",
                    help="hold this column as a weekly average with a daily floor "
                         "(repeatable), e.g. vitamin_d_ug")
-    g.add_argument("--weekly-floor", type=float, metavar="FRACTION",
+    g.add_argument("--weekly-floor", type=number, metavar="FRACTION",
                    help=f"daily floor of weekly nutrients, as a fraction of the minimum "
                         f"(default {WEEKLY_FLOOR_FRACTION:g})")
 
     d = parser.add_argument_group("diet")
     d.add_argument("--diet", choices=sorted(DIETS),
                    help="plan only foods tagged for this diet")
-    d.add_argument("--keto", nargs="?", type=float, const=KETO_DEFAULT_NET_CARBS,
+    d.add_argument("--keto", nargs="?", type=number, const=KETO_DEFAULT_NET_CARBS,
                    metavar="NET_CARBS",
                    help=f"cap net carbs (default {KETO_DEFAULT_NET_CARBS:g} g/day; 20-50)")
     d.add_argument("--dairy-free", action="store_true", default=None,
@@ -126,17 +150,17 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--anticoagulant", action="store_true", default=None,
                    help="I take warfarin or another vitamin K antagonist (needs --vitk-min "
                         "and --vitk-max, agreed with your clinician)")
-    s.add_argument("--vitk-min", type=float, metavar="UG",
+    s.add_argument("--vitk-min", type=number, metavar="UG",
                    help="with --anticoagulant: lowest daily vitamin K (K1 + K2), from your "
                         "clinician")
-    s.add_argument("--vitk-max", type=float, metavar="UG",
+    s.add_argument("--vitk-max", type=number, metavar="UG",
                    help="with --anticoagulant: highest daily vitamin K (K1 + K2), from your "
                         "clinician")
     s.add_argument("--ckd", action="store_true", default=None,
                    help="chronic kidney disease (needs --potassium-max and --phosphorus-max)")
-    s.add_argument("--potassium-max", type=float, metavar="MG",
+    s.add_argument("--potassium-max", type=number, metavar="MG",
                    help="with --ckd: daily potassium cap from your clinician")
-    s.add_argument("--phosphorus-max", type=float, metavar="MG",
+    s.add_argument("--phosphorus-max", type=number, metavar="MG",
                    help="with --ckd: daily phosphorus cap from your clinician")
     s.add_argument("--protein-per-kg", type=_band, metavar="MIN-MAX",
                    help="with --ckd: daily protein band in g per kg of body weight from your "
@@ -149,14 +173,29 @@ def _band(text: str) -> tuple[float, float]:
     try:
         if not sep:
             raise ValueError(text)
-        return float(lo), float(hi)
+        band = float(lo), float(hi)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected MIN-MAX in g per kg, e.g. 0.6-0.8, not {text!r}") from None
+    if not all(math.isfinite(x) for x in band):
+        raise argparse.ArgumentTypeError(f"{text!r}: both ends must be finite numbers")
+    return band
 
 
 def _given(args: argparse.Namespace, dest: str) -> bool:
     return getattr(args, dest, None) is not None
+
+
+def build_options_given(args: argparse.Namespace) -> list[str]:
+    """The person/diet/safety flags given on the command line (those ``--profile`` replaces).
+
+    Args:
+        args: parsed arguments (see :func:`add_person_arguments`).
+
+    Returns:
+        The flags, e.g. ``["--sex", "--age"]``.
+    """
+    return [flag for dest, flag in _BUILD_OPTIONS if _given(args, dest)]
 
 
 def person_from_args(args: argparse.Namespace) -> Person | None:
@@ -198,7 +237,7 @@ def targets_from_args(args: argparse.Namespace) -> Targets:
             values; ProfileError for an unreadable or invalid profile.
     """
     if args.profile is not None:
-        clash = [flag for dest, flag in _BUILD_OPTIONS if _given(args, dest)]
+        clash = build_options_given(args)
         if clash:
             raise TargetsError("command line", [Problem(
                 f"--profile cannot be combined with {', '.join(clash)}: edit the profile "
@@ -228,6 +267,9 @@ def targets_from_args(args: argparse.Namespace) -> Targets:
           or args.protein_per_kg is not None):
         problems.append(Problem("--potassium-max/--phosphorus-max/--protein-per-kg only apply "
                                 "with --ckd"))
+    if args.supplements and "supplement" in (args.exclude_flag or ()):
+        problems.append(Problem("--supplements conflicts with --exclude-flag supplement: "
+                                "allow supplement items, or leave them out, not both"))
     if problems:
         raise TargetsError("command line", problems)
     diet = diet_filter(
@@ -241,7 +283,8 @@ def targets_from_args(args: argparse.Namespace) -> Targets:
         full_dri=bool(args.full_dri), macro_shares=bool(args.macro_shares),
         allow_supplements=bool(args.supplements), weekly=args.weekly or (),
         weekly_floor_fraction=(WEEKLY_FLOOR_FRACTION if args.weekly_floor is None
-                               else args.weekly_floor))
+                               else args.weekly_floor),
+        cooking_salt_g=0.0 if args.cooking_salt is None else args.cooking_salt)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -303,6 +346,13 @@ def print_targets(t: Targets, out: TextIO) -> None:
             out.write(f"      why: {b.reason}" + "\n")
         if b.source:
             out.write(f"      source: {b.source}" + "\n")
+    for a in t.aims:
+        out.write(f"  {nutrient_label(a.nutrient)} [{a.nutrient}]: aim {_num(a.min)} {a.unit} "
+                  "a day (an aim, not a floor)" + "\n")
+        if a.reason:
+            out.write(f"      why: {a.reason}" + "\n")
+        if a.source:
+            out.write(f"      source: {a.source}" + "\n")
     out.write("Foods: " + "; ".join(_diet_lines(t.diet)) + "\n")
     out.write(f"Supplements: {'allowed' if t.allow_supplements else 'not used'}" + "\n")
     if t.warnings:
@@ -347,6 +397,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _save(args: argparse.Namespace) -> int:
+    check_output_path(args.file, ProfileError, inputs=[args.profile])
     targets = targets_from_args(args)
     person = person_from_args(args)
     name = args.name
