@@ -124,6 +124,7 @@ def settings_to_widgets(s: ui.AppSettings) -> None:
     S.w_days = int(s.days)
     S.w_slots = list(s.slots)
     S.w_supp = s.supplements
+    S.w_salt = float(s.cooking_salt_g)
     S.w_objective = s.objective
     S.w_k2 = (float(s.k2_min), float(s.k2_max))
     S.w_work = int(s.work_limit)
@@ -149,6 +150,7 @@ def settings_from_widgets() -> ui.AppSettings:
         vitk_min_ug=S.w_vitk_min, vitk_max_ug=S.w_vitk_max, ckd=bool(S.w_ckd),
         potassium_max_mg=S.w_kmax, phosphorus_max_mg=S.w_pmax, days=int(S.w_days),
         slots=tuple(S.w_slots), supplements=bool(S.w_supp), objective=S.w_objective,
+        cooking_salt_g=float(S.w_salt),
         k2_min=float(k2[0]), k2_max=float(k2[1]), work_limit=int(S.w_work),
         time_limit_s=float(S.w_time))
 
@@ -295,6 +297,10 @@ def sidebar() -> bool:
         st.slider("Days", 1, 14, key="w_days")
         st.multiselect("Meals", SLOTS, key="w_slots")
         st.checkbox("Supplements allowed", key="w_supp")
+        st.number_input("Salt added in cooking (g a day)", min_value=0.0, max_value=5.0,
+                        step=0.5, key="w_salt",
+                        help="The food table's cooked foods are without added salt. Salt you "
+                             "add (1 g = 393 mg of sodium) counts toward the 2,300 mg limit.")
         st.selectbox("Objective", list(OBJECTIVES), key="w_objective",
                      format_func=lambda o: OBJECTIVES[o])
         st.slider("Vitamin K2 window (µg/day)", 0.0, 500.0, step=5.0, key="w_k2",
@@ -413,12 +419,16 @@ def edit_controls(plan: Plan, grid: pd.DataFrame) -> None:
             S.s_options = S.s_plan.options
         st.rerun()
     rows = grid[grid["day"] == day]
-    labels = [f"{r.meal}: {r.food}" for r in rows.itertuples()]
-    if not labels:
+    # Options are stable keys (meal|food id), never list positions: after a swap or a ban
+    # the box cannot show one item while the buttons act on another.
+    keys = [f"{r.meal}|{r.food_id}" for r in rows.itertuples()]
+    if not keys:
         return
-    pick = c2.selectbox("Item", range(len(labels)), format_func=lambda i: labels[i],
-                        key="w_edit_item")
-    r = rows.iloc[int(pick or 0)]
+    labels = dict(zip(keys, (f"{r.meal}: {r.food}" for r in rows.itertuples()), strict=True))
+    if S.get("w_edit_item") not in labels:
+        S.pop("w_edit_item", None)
+    pick = c2.selectbox("Item", keys, format_func=lambda k: labels[k], key="w_edit_item")
+    r = rows.iloc[keys.index(pick or keys[0])]
     b1, b2, b3 = c2.columns(3)
     if b1.button("Swap for the best alternative", key="w_swap"):
         run_solver(lambda: solve.swap_item(plan, day, str(r["meal"]), str(r["food_id"]), table,

@@ -329,7 +329,7 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
 
     items = [(m.slot, it.food_id, it.portions) for m in regen.day(1).meals for it in m.items]
     lock_slot, lock_food, lock_portions = items[0]
-    at.selectbox(key="w_edit_item").set_value(0)
+    at.selectbox(key="w_edit_item").set_value(f"{lock_slot}|{lock_food}")
     button(at, "Lock this item").click().run()
     clean(at)
     locked = at.session_state["s_plan"]
@@ -337,14 +337,19 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
         (1, lock_slot, lock_food)]
     assert locked.days == regen.days and "Locked" in texts(at.info)
 
-    # swap another item of the same day: the lock survives
-    pick = next(i for i, (_, fid, _) in enumerate(items) if fid != lock_food)
-    swap_slot, gone, _ = items[pick]
-    at.selectbox(key="w_edit_item").set_value(pick)
-    button(at, "Swap for the best alternative").click().run()
-    clean(at)
+    # swap another item of the same day (one for one, or a clear refusal): the lock survives
+    for swap_slot, gone, _ in (t for t in items if t[1] != lock_food):
+        at.selectbox(key="w_edit_item").set_value(f"{swap_slot}|{gone}")
+        button(at, "Swap for the best alternative").click().run()
+        clean(at)
+        if not at.error:
+            break
+        assert "no single food can take the place of" in texts(at.error)
     assert not at.error, texts(at.error)
     swapped = at.session_state["s_plan"]
+    # the item box now lists the new day: the swapped food is gone from its choices
+    assert f"{swap_slot}: {TABLE.row(gone)['name']}" not in at.selectbox(
+        key="w_edit_item").options
     assert swapped.day(2) == day2
     assert gone not in {it.food_id for m in swapped.day(1).meals if m.slot == swap_slot
                         for it in m.items}
@@ -356,7 +361,7 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     assert at.session_state["s_options"].locks == swapped.options.locks
 
     # the locked item itself cannot be swapped: a clear message, the plan stays
-    at.selectbox(key="w_edit_item").set_value(0)
+    at.selectbox(key="w_edit_item").set_value(f"{lock_slot}|{lock_food}")
     button(at, "Swap for the best alternative").click().run()
     clean(at)
     assert "locked on day 1: unlock it before swapping it" in texts(at.error)
@@ -365,10 +370,8 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     target = next(f for f in swapped.day(2).food_ids() if f != lock_food)
     at.selectbox(key="w_edit_day").set_value(2)
     at.run()
-    labels = at.selectbox(key="w_edit_item").options
-    name = TABLE.row(target)["name"]
-    at.selectbox(key="w_edit_item").set_value(
-        next(i for i, lab in enumerate(labels) if lab.endswith(f": {name}")))
+    slot = next(m.slot for m in swapped.day(2).meals for it in m.items if it.food_id == target)
+    at.selectbox(key="w_edit_item").set_value(f"{slot}|{target}")
     button(at, "Ban this food from the plan").click().run()
     clean(at)
     banned = at.session_state["s_plan"]

@@ -471,3 +471,23 @@ def test_plan_options_from_settings() -> None:
     assert o.slots == ("breakfast", "dinner") and o.days == 4 and o.bans == {"x"}
     assert o.usual_foods == {"natto"} and o.objective == "usual"
 
+
+
+def test_an_upload_without_capped_columns_is_never_called_plannable(table: FoodTable) -> None:
+    """A food uploaded with only a few columns: the capped nutrients it lacks (iron, zinc,
+    retinol, ...) are named as the reason, exactly as the planner leaves it out."""
+    from mealplan.foods import parse_food_csv
+    from mealplan.solve import candidate_pool
+
+    upload = parse_food_csv(
+        b"id,name,energy_kcal,protein_g,magnesium_mg,portion_name,portion_g,min_portions,"
+        b"max_portions,slots,diet_tags\n"
+        b"my_bar,My bar,400,10,120,1 bar,50,1,2,snack,pescatarian;vegan;vegetarian\n",
+        "upload.csv")
+    s = ui.AppSettings()
+    targets, options = ui.build_targets(s), ui.plan_options(s)
+    [reasons] = ui.planning_blockers(upload, targets, options).values()
+    assert reasons and "Iron" in reasons[-1] and "unknown but capped" in reasons[-1]
+    pool, _ = candidate_pool(ui.combine_tables(table.subset(table.ids[:50]), [upload]),
+                             targets, options)
+    assert not pool.has("my_bar")

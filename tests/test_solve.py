@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mealplan import model as model_mod
-from mealplan.errors import InfeasiblePlanError, PlanVerificationError
+from mealplan.errors import InfeasiblePlanError, PlanVerificationError, TargetsError
 from mealplan.foods import FoodTable, load_default_table, load_supplements, parse_food_csv
 from mealplan.plan import Lock, PlanOptions, verify_plan
 from mealplan.solve import apply_fix, make_plan, regenerate_day, solve_diet_lp, swap_item
@@ -111,14 +111,15 @@ def test_vegan_without_fortified_vitamin_d_is_explained(shipped: FoodTable,
     assert "vitamin_d_ug" in short
     assert 0 <= short["vitamin_d_ug"].best < 15
     assert "Vitamin D reaches at most" in str(err.value)
-    # every suggested fix was tried: the shipped D3 capsules are not vegan (lanolin), so
-    # supplements are not offered; fortified foods are, and they work.
+    # every suggested fix was tried and works: fortified foods, and supplements (the vegan
+    # D2 and lichen D3 capsules; lanolin D3 is vegetarian only)
     kinds = {f.kind for f in diag.fixes}
-    assert "allow_supplements" not in kinds
-    fix = next(f for f in diag.fixes if f.kind == "allow_flag" and f.value == "fortified")
-    t2, o2 = apply_fix(targets, PlanOptions(days=1), fix)
-    plan = make_plan(shipped, t2, o2, supplements)
-    assert plan.verified
+    assert "allow_supplements" in kinds
+    for fix in (next(f for f in diag.fixes if f.kind == "allow_flag" and f.value == "fortified"),
+                next(f for f in diag.fixes if f.kind == "allow_supplements")):
+        t2, o2 = apply_fix(targets, PlanOptions(days=1), fix)
+        plan = make_plan(shipped, t2, o2, supplements)
+        assert plan.verified
 
 
 def test_banning_natto_explains_k2(shipped: FoodTable, supplements: FoodTable) -> None:
@@ -235,11 +236,25 @@ def test_edits_keep_the_rest_of_the_week() -> None:
     again = regenerate_day(plan, 2, table)
     assert again.days[0] == plan.days[0] and again.days[2] == plan.days[2]
     assert again.days[1].food_ids() != plan.days[1].food_ids()
-    item = next(it for m in plan.days[0].meals for it in m.items if not it.is_supplement)
-    slot = next(m.slot for m in plan.days[0].meals if item in m.items)
-    swapped = swap_item(plan, 1, slot, item.food_id, table)
-    assert item.food_id not in swapped.days[0].food_ids()
-    assert swapped.days[1:] == plan.days[1:]
+    # a swap is one item for one item in the same meal, every other item exactly as it was,
+    # or a refusal that says so (never a re-planned day)
+    swaps = 0
+    before = {(m.slot, it.food_id, it.portions) for m in plan.days[0].meals for it in m.items}
+    for m in plan.days[0].meals:
+        for it in m.items:
+            try:
+                swapped = swap_item(plan, 1, m.slot, it.food_id, table)
+            except TargetsError as exc:
+                assert "no single food can take the place of" in str(exc)
+                continue
+            swaps += 1
+            after = {(mm.slot, x.food_id, x.portions) for mm in swapped.days[0].meals
+                     for x in mm.items}
+            gone, new = before - after, after - before
+            assert [g[1] for g in gone] == [it.food_id] and len(new) == 1
+            assert next(iter(new))[0] == m.slot and it.food_id not in swapped.days[0].food_ids()
+            assert swapped.days[1:] == plan.days[1:] and swapped.verified
+    assert swaps >= 1
     locked = make_plan(table, SMALL_TARGETS, dataclasses.replace(
         opts, locks=(Lock(1, "dinner", "salmon", 1),), bans=frozenset({"potato"})))
     assert any(it.food_id == "salmon" for m in locked.days[0].meals if m.slot == "dinner"
@@ -414,3 +429,22 @@ def test_status_is_optimal_only_when_every_day_is_proven(monkeypatch: pytest.Mon
     plan = make_plan(table_from(TINY), targets, dataclasses.replace(ONE_MEAL, days=2))
     assert plan.info.status == "feasible" and plan.info.unproven_days == (1, 2)
     assert plan.info.stopped_by == ("work",)
+
+
+def test_an_aim_is_soft_and_reported_when_missed() -> None:
+    """An aim (like sodium's AI) pulls the plan up but never refuses it: a missed aim is a
+    warning naming the days, not an infeasible plan."""
+    from mealplan.targets import Aim
+
+    base = Targets((Bound("energy_kcal", 380, 420, "kcal"), Bound("protein_g", 0, None, "g")),
+                   energy_kcal=400)
+    reachable = dataclasses.replace(base, aims=(Aim("protein_g", 15.0, "g"),))
+    out_of_reach = dataclasses.replace(base, aims=(Aim("protein_g", 500.0, "g"),))
+    plain = make_plan(table_from(TINY), base, ONE_MEAL)
+    pulled = make_plan(table_from(TINY), reachable, ONE_MEAL)
+    missed = make_plan(table_from(TINY), out_of_reach, ONE_MEAL)
+    assert plain.days[0].totals["protein_g"] < 15.0  # without the aim: food B, 2 g
+    assert pulled.days[0].totals["protein_g"] >= 15.0
+    assert not any("aim" in w for w in pulled.warnings)
+    assert missed.verified and any("below the 500 g aim on day 1" in w for w in missed.warnings)
+    assert plain.verified

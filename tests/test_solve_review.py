@@ -260,3 +260,77 @@ def test_kidney_mode_plans_no_magnesium_or_potassium_supplement_and_no_oil_day()
     [fat] = [b for b in targets.bounds if b.nutrient == "fat_g"]
     assert fat.max is not None and targets.energy_kcal is not None
     assert fat.max * 9 <= 0.35 * targets.energy_kcal + 1
+
+
+def test_warfarin_week_holds_the_band_at_every_end_of_the_k2_ranges() -> None:
+    """Female 60, band 90-120 µg: every day inside the band with every food's K2 at its low,
+    central and high value (recomputed from the table, read back from the JSON), and vitamin
+    K1 (greens) at least half the band's floor every day."""
+    import json
+
+    from mealplan.export import to_json
+    from mealplan.targets import Anticoagulant, Person, targets_for
+
+    table = load_default_table()
+    plan = make_plan(table, targets_for(Person(60, "female"),
+                                        anticoagulant=Anticoagulant(90, 120)),
+                     PlanOptions(days=7))
+    doc = json.loads(to_json(plan))
+    for day in doc["days"]:
+        k1 = k2_low = k2_mid = k2_high = 0.0
+        for meal in day["meals"]:
+            for it in meal["items"]:
+                f, g = it["food_id"], it["grams"] / 100.0
+                mid = table.value(f, "k2_ug")
+                mid = 0.0 if mid != mid else mid
+                low, high = (table.value(f, c) for c in ("k2_low_ug", "k2_high_ug"))
+                k1 += table.value(f, "vitamin_k1_ug") * g
+                k2_mid += mid * g
+                k2_low += (mid if low != low else low) * g
+                k2_high += (mid if high != high else high) * g
+        for k2 in (k2_low, k2_mid, k2_high):
+            assert 90 - 1e-6 <= k1 + k2 <= 120 + 1e-6, (day["day"], k1, k2)
+        assert k1 >= 45 - 1e-6
+
+
+
+ROLES = """\
+id,name,energy_kcal,protein_g,portion_name,portion_g,min_portions,max_portions,slots,flags
+chicken,Chicken,165,31,100 g,100,1,2,lunch,main
+salmon,Salmon,200,22,100 g,100,1,2,lunch,main
+tofu,Tofu,144,17,100 g,100,1,2,lunch,main
+rice,Rice,130,2.7,100 g,100,1,3,lunch,
+potato,Potato,90,2.5,100 g,100,1,3,lunch,produce
+beans,Green beans,35,1.8,100 g,100,1,2,lunch,produce
+"""
+
+
+def test_swap_a_main_dish_for_a_main_dish() -> None:
+    """Swapping lunch's main dish: another main dish takes its place (same role), every other
+    item exactly as it was; a side is never pulled in as the 'main'."""
+    table = parse_food_csv(ROLES.encode(), "roles.csv")
+    targets = Targets((Bound("energy_kcal", 400, 700, "kcal"), Bound("protein_g", 25, None, "g")),
+                      energy_kcal=550)
+    opts = PlanOptions(days=1, slots=("lunch",), min_foods_per_day=3, max_foods_per_day=3,
+                       max_items_per_meal={"lunch": 3}, min_produce_per_day=1,
+                       main_dish_slots=("lunch",))
+    plan = make_plan(table, targets, opts)
+    mains = {"chicken", "salmon", "tofu"}
+    main = next(it for it in plan.days[0].items if it.food_id in mains)
+    swapped = swap_item(plan, 1, "lunch", main.food_id, table)
+    before = {(it.food_id, it.portions) for it in plan.days[0].items}
+    after = {(it.food_id, it.portions) for it in swapped.days[0].items}
+    assert before - after == {(main.food_id, main.portions)}
+    [(new_id, _n)] = sorted(after - before)
+    assert new_id in mains - plan.days[0].food_ids()
+
+
+def test_huge_bounds_are_refused_before_the_solver() -> None:
+    """A bound of 1e20 (a typo, or a hand-built Targets) is a named error, not a crash deep
+    in the solver's arithmetic."""
+    targets = targets_for(Person(age=45, sex="female"))
+    huge = dataclasses.replace(targets, bounds=tuple(
+        dataclasses.replace(b, max=1e20) if b.nutrient == "sodium_mg" else b
+        for b in targets.bounds))
+    with pytest.raises(TargetsError, match=r"bounds\[\d+\]\.max: 1e\+20 is larger than"):
+        make_plan(load_default_table(), huge, PlanOptions(days=1))

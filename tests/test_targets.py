@@ -81,8 +81,12 @@ def test_default_bounds_equal_reference_table(row: DriRow) -> None:
         if row.kind == "CDRR":
             assert _maxes(default, "sodium_mg") == [row.value]
             continue
+        if row.nutrient == "sodium":  # the AI is an aim, not a hard floor
+            assert _mins(full, col) == [] and _mins(default, col) == []
+            assert [a.min for a in default.aims if a.nutrient == col] == [row.value]
+            continue
         assert _mins(full, col) == [row.value]
-        if row.nutrient in CRAMP or row.nutrient == "sodium":
+        if row.nutrient in CRAMP:
             assert _mins(default, col) == [row.value]
         else:
             assert _mins(default, col) == []
@@ -130,7 +134,8 @@ def test_lactation_sodium_uses_the_general_cdrr() -> None:
     """The table has no lactation CDRR row: the general adult 2,300 mg applies."""
     t = targets_for(Person(30, "female", "lactation"))
     (na,) = t.bounds_for("sodium_mg")
-    assert (na.min, na.max) == (1500.0, 2300.0)
+    assert (na.min, na.max) == (None, 2300.0)
+    assert [(a.nutrient, a.min) for a in t.aims] == [("sodium_mg", 1500.0)]
 
 
 @pytest.mark.parametrize(("person", "field"), [
@@ -194,7 +199,9 @@ def test_dri_bound_sources_cite_the_report_and_the_summary_table() -> None:
         "Vitamin D, and Fluoride, doi:10.17226/5776; "
         "https://www.ncbi.nlm.nih.gov/books/NBK545442/table/appJ_tab3/")
     (na,) = t.bounds_for("sodium_mg")
-    assert na.source.startswith("AI and CDRR: NASEM 2019") and "doi:10.17226/25353" in na.source
+    assert na.source.startswith("CDRR: NASEM 2019") and "doi:10.17226/25353" in na.source
+    (aim,) = t.aims
+    assert aim.source.startswith("AI: NASEM 2019") and "doi:10.17226/25353" in aim.source
     for b in t.bounds:
         if b.source.startswith(("RDA: ", "AI: ", "AI and CDRR: ", "UL: ")):
             assert "doi:10.17226/" in b.source and "://" in b.source, b
@@ -252,9 +259,21 @@ def test_k2_window_and_supplement_only_uls() -> None:
             if b.max is not None] == [(350.0, True)]
     assert _maxes(t, "vitamin_e_mg", supplements_only=True) == [1000.0]
     assert _maxes(t, "retinol_ug") == [3000.0]
-    assert t.modes == frozenset() and t.warnings == (
+    assert t.modes == frozenset() and t.warnings[0] == (
         "Energy and protein are estimated for a reference body (163 cm, 57 kg) because weight "
-        "or height is missing: enter yours for a better estimate.",)
+        "or height is missing: enter yours for a better estimate.")
+    assert len(t.warnings) == 2 and "without added salt" in t.warnings[1]
+
+
+def test_sodium_is_an_aim_and_cooking_salt_counts_toward_the_limit() -> None:
+    """The AI (1,500 mg) is an aim, the CDRR (2,300 mg) a limit; 2 g of cooking salt
+    (787 mg of sodium) is taken off both, and the plan says so."""
+    t = targets_for(Person(45, "female"), cooking_salt_g=2.0)
+    assert _maxes(t, "sodium_mg") == [1513.2] and _mins(t, "sodium_mg") == []
+    assert [a.min for a in t.aims] == [713.2]
+    assert any("2 g a day you entered (786.8 mg of sodium" in w for w in t.warnings)
+    with pytest.raises(TargetsError, match="cooking_salt_g: must be 0-5 g"):
+        targets_for(Person(45, "female"), cooking_salt_g=9.0)
 
 
 def test_macro_shares_optional_and_keto_aware() -> None:

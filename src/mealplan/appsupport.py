@@ -383,11 +383,16 @@ def planning_blockers(table: FoodTable, targets: Targets,
                            + " (left out by a safety mode, or supplements not allowed)")
         if fid in diet.exclude_foods or fid in opts.bans:
             reasons.append("left out by you")
-        unknown = [n for n in capped if n in table.df.columns
-                   and math.isnan(table.value(fid, n))]
+        # a column the upload lacks is unknown for every row, as in the merged table the
+        # planner sees: the same rule as candidate_pool, or the food looks plannable but
+        # is never planned
+        unknown = [n for n in capped if n not in table.df.columns
+                   or math.isnan(table.value(fid, n))]
         if unknown:
             reasons.append(", ".join(nutrient_label(n) for n in unknown)
-                           + " unknown but capped by an upper limit")
+                           + " unknown but capped by an upper limit: add "
+                           + ("this value" if len(unknown) == 1 else "these values")
+                           + " (0 if the food has none)")
         out[fid] = reasons
     return out
 
@@ -575,6 +580,7 @@ class AppSettings:
     k2_max: float = K2_MAX_UG
     weekly: tuple[str, ...] = ()
     bound_edits: tuple[BoundEdit, ...] = ()
+    cooking_salt_g: float = 0.0  # salt added in cooking or at the table, g a day
     work_limit: int = PlanOptions.day_node_limit  # search nodes a day (deterministic)
     time_limit_s: float = PlanOptions.time_limit  # wall-clock safety net
 
@@ -699,7 +705,7 @@ def build_targets(s: AppSettings) -> Targets:
         ckd=(KidneyLimits(float(s.potassium_max_mg), float(s.phosphorus_max_mg))
              if s.ckd and s.potassium_max_mg is not None and s.phosphorus_max_mg is not None
              else None),
-        allow_supplements=s.supplements)
+        allow_supplements=s.supplements, cooking_salt_g=float(s.cooking_salt_g))
     if (s.k2_min, s.k2_max) != (K2_MIN_UG, K2_MAX_UG):
         t = replace(t, bounds=tuple(
             replace(b, min=s.k2_min, max=s.k2_max, source=f"your K2 window (default "

@@ -46,7 +46,10 @@ Constraints (named in the .lp file by the same numbers)
     13. add-ons (flag ``addon``: oil, butter): at most one per meal, and only in a meal with
         another food;
     14. vegetables and fruit (flag ``produce``): at least :math:`P` items a day (default 2,
-        when the table marks produce).
+        when the table marks produce);
+    15. aims (soft minimums such as sodium's AI): :math:`\sum a_{fn} x_{fs} + s_n \ge A_n`,
+        :math:`s_n \ge 0`, with :math:`w_n \cdot 100 s_n / A_n` added to the objective
+        (``w_n`` points per % short; never a hard floor).
 
 Missing values
     An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
@@ -129,6 +132,8 @@ class DayModel:
     main_slots: Sequence[str] = ()  # slots that must include a main dish
     min_produce: int = 0  # vegetables and fruit per day
     formulation: str = "bigm"  # integer mode: "bigm" (x <= M y) or "choice" (a binary per count)
+    # soft minimums: (nutrient, aim, points per % short), e.g. sodium's AI
+    aims: Sequence[tuple[str, float, float]] = ()
 
 
 @dataclass(frozen=True)
@@ -408,8 +413,16 @@ def _build(model: DayModel) -> _Built:
         nutrient, sense = model.maximise
         prob += -sense * total(nutrient) + Y(food_keys, 1e-6)
     else:
+        # 15. aims: each % below costs its weight in points (never a hard floor)
+        aim_terms = []
+        for i, (nutrient, aim, weight) in enumerate(model.aims):
+            if aim > 0:
+                short = pulp.LpVariable(f"aim_short_{i}_{_name(nutrient)}", lowBound=0)
+                prob += total(nutrient) + short >= aim, f"c15_aim_{i}_{_name(nutrient)}"
+                aim_terms.append(short * (weight * 100.0 / aim))
         if model.objective == "cost":
             objective_terms = [X((k, by_id[k[0]].price) for k in x)]
+        objective_terms += aim_terms
         objective_terms.append(lin(yt, ((k, by_id[k[0]].weight) for k in x)))
         if model.objective != "cost":
             objective_terms.append(grams * (model.grams_weight / 100.0))

@@ -45,7 +45,7 @@ from .plan import (
     main_dish_slots_available,
     verify_plan,
 )
-from .targets import Bound, Targets, life_stage_flags
+from .targets import Bound, Targets, life_stage_flags, validate_targets
 from .units import MealSlot, amount_text, nutrient_label
 
 __all__ = [
@@ -267,7 +267,8 @@ def _day_bounds(targets: Targets, later_days: int, days: int,
 
 
 def _nutrients(targets: Targets, pool: FoodTable) -> list[str]:
-    ns = {b.nutrient for b in targets.bounds} | {"energy_kcal"}
+    ns = {b.nutrient for b in targets.bounds} | {a.nutrient for a in targets.aims} | {
+        "energy_kcal"}
     return sorted(n for n in ns if n in pool.df.columns)
 
 
@@ -304,7 +305,9 @@ def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[
         objective=options.objective, forbid_sets=forbid if options.distinct_days else (),
         locks=locks, fixed=fixed,
         main_slots=tuple(main_dish_slots_available(rp, options)),
-        min_produce=options.min_produce_per_day if has_flag(rp, "produce") else 0)
+        min_produce=options.min_produce_per_day if has_flag(rp, "produce") else 0,
+        aims=tuple((a.nutrient, a.min, a.weight) for a in targets.aims
+                   if a.nutrient in pool.df.columns))
 
 
 def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
@@ -398,6 +401,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
     """
     options = options or PlanOptions()
     _check_options(options, table, supplements)
+    validate_targets(targets)  # finite, bounded numbers before anything reaches the solver
     start = time.perf_counter()
     pool, notes = candidate_pool(table, targets, options, supplements)
     nutrients = _nutrients(targets, pool)
@@ -649,6 +653,13 @@ def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, option
     by_n: dict[str, set[str]] = {}
     for n, f in unknown:
         by_n.setdefault(n, set()).add(f)
+    for aim in targets.aims:
+        short = [d.day for d in days if d.totals.get(aim.nutrient, math.inf) < aim.min - 1e-6]
+        if short:
+            warnings.append(
+                f"{nutrient_label(aim.nutrient)} is below the {amount_text(aim.min)} "
+                f"{aim.unit} aim on day{'s' if len(short) > 1 else ''} "
+                f"{', '.join(map(str, short))} (an aim, not a limit)")
     for n, fs in sorted(by_n.items()):
         warnings.append(f"{nutrient_label(n)}: value unknown for {len(fs)} planned food(s) "
                         f"({', '.join(sorted(fs)[:5])}{'...' if len(fs) > 5 else ''}); "
@@ -924,10 +935,14 @@ def regenerate_day(plan: Plan, day: int, table: FoodTable,
 
 def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
               supplements: FoodTable | None = None) -> Plan:
-    """Replace one item by the best alternative, keeping the rest of the day if possible.
+    """Replace one item by one other food in the same meal; nothing else changes.
 
-    First tries to keep every other item of the day fixed and change only ``slot``; if no
-    alternative fits, re-plans the day without ``food_id``. Other days never change.
+    Every other item of the day stays exactly as it was (food, meal and amount); the new
+    food goes into ``slot`` in place of ``food_id``, preferably of the same role (a main
+    dish for a main dish, a vegetable or fruit for a vegetable or fruit, an oil for an oil),
+    otherwise any food that fits. Other days never change. When no single food can take the
+    item's place while every target holds, a :class:`TargetsError` says so (regenerating
+    the day is the way out) instead of changing other items behind the user's back.
     """
     if not 1 <= day <= len(plan.days):
         raise TargetsError("plan", [_Problem(f"no day {day} in a {len(plan.days)}-day plan",
@@ -938,6 +953,10 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
                                              column="food_id")])
     options = plan.options
     targets = plan.targets
+    if any(lk.day == day and lk.food_id == food_id for lk in options.locks):
+        raise TargetsError("plan", [_Problem(
+            f"'{food_id}' is locked on day {day}: unlock it before swapping it",
+            column="food_id")])
     pool, notes = candidate_pool(table, targets, options, supplements)
     nutrients = _nutrients(targets, pool)
     keep = {x.day: x for x in plan.days if x.day != day}
@@ -946,32 +965,49 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     for k in keep.values():
         _count(k, used)
         _achieve(k, targets, pool, achieved)
+    day_ids = d.food_ids()
     foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
                        used, exclude=[food_id])
+    by_id = {f.food_id: f for f in foods}
+    fixed = [(m.slot, it.food_id, it.portions) for m in d.meals for it in m.items
+             if it.food_id != food_id]
+    missing = [fid for _s, fid, _n in fixed if fid not in by_id]
+    if missing:  # e.g. a food banned since the plan was made
+        raise TargetsError("plan", [_Problem(
+            f"day {day} holds foods the plan can no longer use ({', '.join(missing)}): "
+            "regenerate the day instead", column="food_id")])
+    old = pool.row(food_id) if pool.has(food_id) else None
+    old_flags = pool.list_of(food_id, "flags") if pool.has(food_id) else frozenset()
+    role = tuple(r in old_flags for r in ("main", "addon", "produce"))
     bounds = _day_bounds(targets, 0, options.days, achieved, {})
     forbid = [k.food_ids() for k in keep.values()]
-    fixed = [(m.slot, it.food_id, it.portions) for m in d.meals for it in m.items
-             if m.slot != slot]
-    candidates = {f.food_id for f in foods}
-    fixed = [t for t in fixed if t[1] in candidates]
-    locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks
-             if lk.day == day and lk.food_id != food_id]
-    if any(lk.day == day and lk.food_id == food_id for lk in options.locks):
-        raise TargetsError("plan", [_Problem(
-            f"'{food_id}' is locked on day {day}: unlock it before swapping it",
-            column="food_id")])
+    in_slot = sum(1 for m in d.meals if m.slot == slot for _ in m.items)
+    n_foods = sum(1 for it in d.items if not it.is_supplement)
+    swapped_is_food = old is None or "supplement" not in old_flags
     start = time.perf_counter()
-    model = _model(pool, targets, options, foods, bounds, forbid, locks=locks, fixed=fixed)
-    res = _solve_planned_day(model, options, options.time_limit)
-    if res.status not in ("optimal", "feasible"):
-        model = _model(pool, targets, options, foods, bounds, forbid, locks=locks)
+    res = None
+    for same_role in (True, False):
+        # new foods only in this meal; fixed foods keep theirs
+        day_foods = [f if f.food_id in day_ids else replace(f, slots=(slot,)) for f in foods
+                     if f.food_id in day_ids or (
+                         slot in f.slots and f.food_id not in day_ids and (
+                             not same_role
+                             or (f.is_main, f.is_addon, f.is_produce) == role))]
+        model = _model(pool, targets, options, day_foods, bounds, forbid, fixed=fixed)
+        model = replace(model, items_per_meal={**model.items_per_meal, slot: in_slot},
+                        min_foods=n_foods if swapped_is_food else model.min_foods)
         res = _solve_planned_day(model, options, options.time_limit)
-    if res.status == "limit":
-        raise _limit_error(res, options, day)
+        if res.status in ("optimal", "feasible"):
+            break
+        if res.status == "limit":
+            raise _limit_error(res, options, day)
+    assert res is not None
     if res.status not in ("optimal", "feasible"):
-        diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
-                             pool=pool, used=used, forbid=forbid)
-        raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
+        name = str(old["name"]) if old is not None else food_id
+        raise TargetsError("plan", [_Problem(
+            f"no single food can take the place of {name} in {slot} on day {day} while every "
+            "target holds and the rest of the day stays as it is: regenerate the day instead",
+            column="food_id")])
     new_day = _to_day(day, res, pool, options, nutrients)
     days = dict(keep)
     days[day] = new_day

@@ -59,6 +59,7 @@ __all__ = [
     "REFERENCE_BODY",
     "SAFETY_MODE_RULES",
     "WEEKLY_FLOOR_FRACTION",
+    "Aim",
     "Anticoagulant",
     "Bound",
     "DietFilter",
@@ -117,6 +118,19 @@ class DietFilter:
 
 
 @dataclass(frozen=True)
+class Aim:
+    """A daily amount to aim for, not a hard floor: each % short costs ``weight`` points in
+    the objective (energy costs 1 point per % beyond its dead zone). E.g. sodium's AI."""
+
+    nutrient: str
+    min: float
+    unit: str = ""
+    source: str = ""
+    reason: str = ""
+    weight: float = 0.05
+
+
+@dataclass(frozen=True)
 class Targets:
     """Everything the optimiser must meet for one person, per day."""
 
@@ -126,6 +140,7 @@ class Targets:
     modes: frozenset[str] = frozenset()  # "anticoagulant", "ckd", "pregnancy", "lactation"
     warnings: tuple[str, ...] = ()
     allow_supplements: bool = False
+    aims: tuple[Aim, ...] = ()  # soft minimums (sodium's AI)
 
     def bounds_for(self, nutrient: str) -> tuple[Bound, ...]:
         """Every bound on one nutrient column."""
@@ -441,6 +456,17 @@ SAFETY_MODE_RULES: dict[str, str] = {
 }
 
 
+# The largest bound a target may hold (a day's amount of anything in its unit is far below):
+# above it a number is a typo, and near 1e20 the solver treats it as infinite and fails.
+MAX_BOUND = 1e6
+
+# Salt (NaCl) is 39.3 % sodium by mass (22.99 / 58.44 g/mol).
+SODIUM_PER_G_SALT_MG = 393.4
+
+# Warfarin mode: share of the clinician's vitamin K floor that must come from K1 (greens),
+# so that greens stay in the plan every day instead of vanishing.
+WARFARIN_K1_SHARE = 0.5
+
 # Foods each life stage leaves out, by flag (FDA/CDC food-safety advice for pregnancy;
 # IOM 2001 iodine UL; see ../shared/reference/RESEARCH_NOTES.md section 7).
 LIFE_STAGE_FLAGS: dict[str, frozenset[str]] = {
@@ -466,6 +492,7 @@ def targets_for(
     allow_supplements: bool = False,
     weekly: Sequence[str] = (),
     weekly_floor_fraction: float = WEEKLY_FLOOR_FRACTION,
+    cooking_salt_g: float = 0.0,
 ) -> Targets:
     """The default cramp-support targets for a person (see the module docstring).
 
@@ -483,6 +510,8 @@ def targets_for(
         allow_supplements: whether the optimiser may add supplement items.
         weekly: columns to hold as a weekly average with a daily floor (:func:`hold_weekly`).
         weekly_floor_fraction: that daily floor as a fraction of the minimum.
+        cooking_salt_g: salt added in cooking or at the table, grams a day: its sodium
+            (39.3 % of salt's mass) counts toward the sodium cap and the sodium aim.
 
     Returns:
         The targets, with warnings for every safety mode.
@@ -493,6 +522,10 @@ def targets_for(
     """
     validate_person(person)
     _check_modes(anticoagulant, ckd)
+    if not _finite(cooking_salt_g) or not 0 <= cooking_salt_g <= 5:
+        raise TargetsError("targets", [Problem(
+            f"cooking_salt_g: must be 0-5 g a day (5 g of salt is 2,000 mg of sodium, most of "
+            f"the 2,300 mg limit), not {cooking_salt_g!r}", column="cooking_salt_g")])
     if keto_net_carbs is not None:
         _check_keto(keto_net_carbs)
     base_diet = diet if diet is not None else DietFilter()
@@ -550,10 +583,28 @@ def targets_for(
         "sodium", person.sex, person.age, None, "CDRR")
     if na_cdrr is None:
         raise TargetsError("shipped DRI table", [Problem("no sodium CDRR row")])
-    bounds.append(Bound("sodium_mg", na_ai.value, na_cdrr.value, _unit("sodium_mg"),
-                        (f"AI and CDRR: {na_ai.source}" if na_ai.source == na_cdrr.source
-                         else f"AI: {na_ai.source}; CDRR: {na_cdrr.source}"),
-                        f"{_WHY['sodium_mg']}; AI to CDRR for {_who(na_ai)}"))
+    # The AI is an aim (missing it costs a little), the CDRR a hard maximum; salt added in
+    # cooking (SR28's cooked foods are "without salt") counts toward both.
+    salt_na = round(SODIUM_PER_G_SALT_MG * cooking_salt_g, 1)
+    aims: list[Aim] = []
+    bounds.append(Bound("sodium_mg", None, round(na_cdrr.value - salt_na, 1),
+                        _unit("sodium_mg"), f"CDRR: {na_cdrr.source}",
+                        f"{_WHY['sodium_mg']}; CDRR for {_who(na_cdrr)}"
+                        + (f", less {salt_na:g} mg from {cooking_salt_g:g} g of cooking salt"
+                           if salt_na else "")))
+    if na_ai.value - salt_na > 0:
+        aims.append(Aim("sodium_mg", round(na_ai.value - salt_na, 1), _unit("sodium_mg"),
+                        f"AI: {na_ai.source}",
+                        f"the AI for {_who(na_ai)}, an aim rather than a floor"
+                        + (f", less {salt_na:g} mg from cooking salt" if salt_na else "")))
+    warnings.append(
+        "Sodium counts what the foods themselves carry: SR28's cooked foods are without "
+        "added salt, so salt added in cooking or at the table is not counted"
+        + (f" beyond the {cooking_salt_g:g} g a day you entered ({salt_na:g} mg of sodium, "
+           "already taken off the limit)." if salt_na else
+           " unless you enter it (cooking salt, grams a day).")
+        + f" The limit is {na_cdrr.value:,.0f} mg a day; {na_ai.value:,.0f} mg is an aim, "
+        "not a floor.")
 
     if anticoagulant is None:
         bounds.append(Bound("k2_ug", K2_MIN_UG, K2_MAX_UG, _unit("k2_ug"), _K2_SOURCE,
@@ -599,6 +650,22 @@ def targets_for(
         bounds.append(Bound("vitamin_k_total_ug", lo, hi, _unit("vitamin_k_total_ug"),
                             "your clinician (steady daily vitamin K with warfarin-type drugs)",
                             "the same vitamin K band every day keeps the INR steady"))
+        bounds.append(Bound("vitamin_k_total_high_ug", None, hi, _unit("vitamin_k_total_ug"),
+                            "your clinician's band; K2 ranges from the literature "
+                            "(foods/k2_menaquinones.csv)",
+                            "the band's top holds even at the high end of every food's K2 "
+                            "range (cheese K2 varies several-fold)"))
+        bounds.append(Bound("vitamin_k_total_low_ug", lo, None, _unit("vitamin_k_total_ug"),
+                            "your clinician's band; K2 ranges from the literature "
+                            "(foods/k2_menaquinones.csv)",
+                            "the band's floor holds even at the low end of every food's K2 "
+                            "range"))
+        bounds.append(Bound("vitamin_k1_ug", round(WARFARIN_K1_SHARE * lo, 1), None,
+                            _unit("vitamin_k1_ug"),
+                            "NIH Clinical Center advice on warfarin and vitamin K: keep "
+                            "eating greens consistently",
+                            f"greens every day: at least {WARFARIN_K1_SHARE:.0%} of the band's "
+                            "floor from vitamin K1 (leafy greens), steady rather than none"))
         warnings.append(
             "Blood thinner (warfarin-type, vitamin K antagonist): the vitamin K2 target is "
             "off, natto and other very K2-rich foods are left out, and total vitamin K (K1 and "
@@ -643,7 +710,7 @@ def targets_for(
     diet_out = replace(base_diet, keto=base_diet.keto or keto_net_carbs is not None,
                        exclude_flags=frozenset(exclude_flags))
     targets = Targets(tuple(bounds), diet_out, float(kcal), frozenset(modes), tuple(warnings),
-                      allow_supplements)
+                      allow_supplements, tuple(aims))
     if weekly:
         targets = hold_weekly(targets, weekly, weekly_floor_fraction)
     return targets
@@ -754,6 +821,10 @@ def bound_problems(bounds: Sequence[Bound], *, columns: Iterable[str] | None = N
             elif v < 0:
                 bad(name, f"negative value {v:g}")
                 numbers_ok = False
+            elif v > MAX_BOUND:
+                # near 1e20 a bound is "infinite" to the solver and its arithmetic fails
+                bad(name, f"{v:g} is larger than {MAX_BOUND:,.0f}: a typo?")
+                numbers_ok = False
         if b.min is None and b.max is None:
             bad("min", "a bound needs a min, a max or both")
         if numbers_ok and b.min is not None and b.max is not None and b.min > b.max:
@@ -820,6 +891,16 @@ def validate_targets(targets: Targets, table: FoodTable | None = None,
     problems = bound_problems(targets.bounds,
                               columns=None if table is None else table.nutrients)
     problems += diet_problems(targets.diet)
+    for i, a in enumerate(targets.aims, start=1):
+        if not _finite(a.min) or not 0 < a.min <= MAX_BOUND:
+            problems.append(Problem(f"aims[{i}].min: must be above 0 and at most "
+                                    f"{MAX_BOUND:,.0f}, not {a.min!r}"))
+        if not _finite(a.weight) or not 0 < a.weight <= 10:
+            problems.append(Problem(f"aims[{i}].weight: must be above 0 and at most 10, not "
+                                    f"{a.weight!r}"))
+        if table is not None and a.nutrient not in table.nutrients:
+            problems.append(Problem(f"aims[{i}].nutrient: the food table has no column "
+                                    f"'{a.nutrient}'"))
     if targets.energy_kcal is not None and (not _finite(targets.energy_kcal)
                                             or targets.energy_kcal <= 0):
         problems.append(Problem(f"energy_kcal: must be a number > 0, not "

@@ -68,6 +68,11 @@ NUTRIENTS: dict[str, Nutrient] = {
 DERIVED: dict[str, Nutrient] = {
     "net_carbs_g": Nutrient("net_carbs_g", "Net carbs (carbs - fibre)", "g", None),
     "vitamin_k_total_ug": Nutrient("vitamin_k_total_ug", "Vitamin K total (K1 + K2)", "µg", None),
+    "vitamin_k_total_low_ug": Nutrient(
+        "vitamin_k_total_low_ug", "Vitamin K total, K2 at the low end of its range", "µg", None),
+    "vitamin_k_total_high_ug": Nutrient(
+        "vitamin_k_total_high_ug", "Vitamin K total, K2 at the high end of its range", "µg",
+        None),
 }
 
 UNIT_SUFFIXES: dict[str, str] = {"kcal": "kcal", "g": "g", "mg": "mg", "ug": "µg"}
