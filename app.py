@@ -127,8 +127,8 @@ def settings_to_widgets(s: ui.AppSettings) -> None:
     S.w_salt = float(s.cooking_salt_g)
     S.w_objective = s.objective
     S.w_k2 = (float(s.k2_min), float(s.k2_max))
-    S.w_work = int(s.work_limit)
-    S.w_time = float(s.time_limit_s)
+    S.w_work = min(max(int(s.work_limit), 50), 20000)  # a saved profile may hold anything
+    S.w_time = min(max(float(s.time_limit_s), 10.0), 3600.0)
 
 
 def settings_from_widgets() -> ui.AppSettings:

@@ -120,3 +120,19 @@ def test_same_output_quiet_and_under_load() -> None:
         json.loads(busy_week.stdout))
     assert quiet_refusal.returncode == busy_refusal.returncode == 3
     assert quiet_refusal.stderr == busy_refusal.stderr
+
+
+def test_closed_stderr_or_stdout_loses_no_output(tmp_path: Path) -> None:
+    """With stderr closed the plan still reaches stdout; with stdout closed, --out still gets
+    it (the solver-banner silencer must not hand a closed fd out as a saved copy)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    args = ["plan", "--days", "1", "--sex", "female", "--age", "40", "--format", "json"]
+    r = subprocess.run(f"{sys.executable} -m mealplan.cli {' '.join(args)} 2>&-", shell=True,
+                       capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert r.returncode == 0 and json.loads(r.stdout)["verified"] is True
+    out = tmp_path / "p.json"
+    r = subprocess.run(f"{sys.executable} -m mealplan.cli {' '.join(args)} --out {out} 1>&-",
+                       shell=True, capture_output=True, text=True, timeout=600, env=env,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and json.loads(out.read_text())["verified"] is True

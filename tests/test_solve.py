@@ -448,3 +448,17 @@ def test_an_aim_is_soft_and_reported_when_missed() -> None:
     assert not any("aim" in w for w in pulled.warnings)
     assert missed.verified and any("below the 500 g aim on day 1" in w for w in missed.warnings)
     assert plain.verified
+
+
+def test_an_edit_keeps_the_other_days_proof_status() -> None:
+    """Regenerating day 1 of a plan whose day 2 was stopped by the work limit: the new plan
+    still names day 2 and is not called optimal."""
+    table = table_from(SMALL)
+    plan = make_plan(table, SMALL_TARGETS, PlanOptions(days=3, max_days_per_food=2))
+    limited = dataclasses.replace(plan, info=dataclasses.replace(
+        plan.info, status="feasible", unproven_days=(2,), stopped_by=("work",)))
+    again = regenerate_day(limited, 1, table)
+    assert 2 in again.info.unproven_days and again.info.status == "feasible"
+    assert again.info.stopped_by == ("work",)
+    fresh = regenerate_day(plan, 1, table)
+    assert 2 not in fresh.info.unproven_days

@@ -334,3 +334,47 @@ def test_huge_bounds_are_refused_before_the_solver() -> None:
         for b in targets.bounds))
     with pytest.raises(TargetsError, match=r"bounds\[\d+\]\.max: 1e\+20 is larger than"):
         make_plan(load_default_table(), huge, PlanOptions(days=1))
+
+
+def test_swap_with_supplements_allowed_is_still_one_for_one(shipped: FoodTable) -> None:
+    """Supplements count as items: swapping a food never slips a capsule in beside the new
+    food, and a supplement is replaced by a supplement."""
+    targets = targets_for(Person(35, "female"), diet=diet_filter(diet="vegan"),
+                          allow_supplements=True)
+    supplements = load_supplements()
+    plan = make_plan(shipped, targets, PlanOptions(days=1), supplements)
+    before = {(m.slot, it.food_id, it.portions) for m in plan.days[0].meals for it in m.items}
+    tried = 0
+    for slot, fid, _n in sorted(before):
+        try:
+            swapped = swap_item(plan, 1, slot, fid, shipped, supplements)
+        except TargetsError as exc:
+            assert "no single food can take the place of" in str(exc)
+            continue
+        tried += 1
+        after = {(m.slot, it.food_id, it.portions) for m in swapped.days[0].meals
+                 for it in m.items}
+        [(new_slot, new_id, _m)] = sorted(after - before)
+        assert [g[1] for g in before - after] == [fid] and new_slot == slot
+        was_supp = any(it.is_supplement for it in plan.days[0].items if it.food_id == fid)
+        assert any(it.is_supplement for it in swapped.days[0].items
+                   if it.food_id == new_id) == was_supp
+    assert tried >= 1
+
+
+def test_warfarin_keeps_a_user_food_that_gives_total_vitamin_k(shipped: FoodTable) -> None:
+    """A user's food with a known total vitamin K (no K1/K2 split, no range) stays a candidate
+    in warfarin mode: both ends of its range are its total."""
+    from mealplan.foods import merge_tables
+
+    user = parse_food_csv(
+        b"id,name,energy_kcal,protein_g,vitamin_k_total_ug,vitamin_k1_ug,calcium_mg,"
+        b"vitamin_d_ug,vitamin_b6_mg,phosphorus_mg,iron_mg,zinc_mg,retinol_ug,sodium_mg,"
+        b"portion_name,portion_g,min_portions,max_portions,slots,diet_tags,allergens\n"
+        b"my_stew,My stew,120,8,40,40,30,0,0.2,90,1,1,0,300,1 bowl,250,1,1,lunch;dinner,"
+        b"pescatarian,\n", "user.csv")
+    merged = merge_tables([shipped, user])
+    targets = targets_for(Person(60, "female"), anticoagulant=Anticoagulant(90, 120))
+    pool, _ = candidate_pool(merged, targets, PlanOptions())
+    assert merged.value("my_stew", "vitamin_k_total_high_ug") == 40.0
+    assert pool.has("my_stew")

@@ -118,7 +118,7 @@ def _tolerant_streams() -> None:
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
-    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
@@ -136,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _prompt_interrupt():
             code = handler(args)
-            sys.stdout.flush()  # a closed or full stdout shows here, not at exit
+            if sys.stdout is not None:  # None when the process started with fd 1 closed
+                sys.stdout.flush()  # a closed or full stdout shows here, not at exit
             return code
     except SolverTimeoutError as exc:
         print(f"error: {exc}. {limit_advice(exc)}", file=sys.stderr)  # noqa: T201

@@ -438,6 +438,11 @@ def _derive(out: pd.DataFrame, nutrient_cols: Sequence[str]) -> None:
             col = f"k2_{end}_ug"
             k2_end = out[col].fillna(k2) if col in out.columns else k2
             out[f"vitamin_k_total_{end}_ug"] = out["vitamin_k1_ug"] + k2_end
+    elif "vitamin_k_total_ug" in nutrient_cols:
+        # a table that gives the total itself: no range known, both ends are the total
+        for end in ("low", "high"):
+            if f"vitamin_k_total_{end}_ug" not in nutrient_cols:
+                out[f"vitamin_k_total_{end}_ug"] = out["vitamin_k_total_ug"]
 
 
 def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:
@@ -465,4 +470,15 @@ def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:
         nutrients += [n for n in t.nutrients if n not in nutrients]
     for c, _ in LIST_COLUMNS.items():
         df[c] = df[c].fillna("")
+    _k_range_from_total(df)
     return FoodTable(df, " + ".join(t.source for t in tables), tuple(nutrients))
+
+
+def _k_range_from_total(df: pd.DataFrame) -> None:
+    """Rows that give total vitamin K but no range (a user's table): both ends = the total."""
+    if "vitamin_k_total_ug" not in df.columns:
+        return
+    for end in ("low", "high"):
+        col = f"vitamin_k_total_{end}_ug"
+        if col in df.columns:
+            df[col] = df[col].fillna(df["vitamin_k_total_ug"])

@@ -61,12 +61,14 @@ Missing values
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
+import fcntl
 import math
 import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulp
@@ -134,6 +136,8 @@ class DayModel:
     formulation: str = "bigm"  # integer mode: "bigm" (x <= M y) or "choice" (a binary per count)
     # soft minimums: (nutrient, aim, points per % short), e.g. sodium's AI
     aims: Sequence[tuple[str, float, float]] = ()
+    # when set: exactly this many items besides the fixed ones (a swap: 1)
+    new_items: int | None = None
 
 
 @dataclass(frozen=True)
@@ -177,25 +181,46 @@ def quiet_highs() -> None:
             return
         import highspy
 
-        libc = ctypes.CDLL(None)
         for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-        libc.fflush(None)
-        saved = [os.dup(1), os.dup(2)]
-        null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        fflush = _libc_fflush()
+        fflush()
+        saved: dict[int, int] = {}
+        null = -1
         try:
-            os.dup2(null, 1)
-            os.dup2(null, 2)
+            null = os.open(os.devnull, os.O_WRONLY)
+            for fd in (1, 2):
+                try:
+                    os.fstat(fd)
+                except OSError:
+                    continue  # closed: nothing to protect (and nothing to print to)
+                # copies at fd >= 3, so a closed 1 or 2 can never be handed out as a copy
+                saved[fd] = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
+                os.dup2(null, fd)
             h = highspy.Highs()  # type: ignore[no-untyped-call]
             h.setOptionValue("output_flag", False)
-            libc.fflush(None)
+            fflush()
         finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in (*saved, null):
-                os.close(fd)
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
+            if null >= 0:
+                os.close(null)
         _quiet_done = True
+
+
+def _libc_fflush() -> Callable[[], None]:
+    """C's fflush(NULL) (flush every C stream), or a no-op where libc cannot be loaded."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else ctypes.CDLL(None)
+    except OSError:
+        return lambda: None
+    return lambda: libc.fflush(None)
 
 
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
@@ -406,6 +431,10 @@ def _build(model: DayModel) -> _Built:
             raise KeyError(f"fixed item {fid} in {s} is not a candidate")
         prob += Y([(fid, s)]) == 1, f"c11_fix_y_{i}"
         prob += X([((fid, s), 1.0)]) == n, f"c11_fix_x_{i}"
+    # 16. a swap: exactly new_items items besides the fixed ones (supplements included)
+    if model.new_items is not None:
+        fixed_keys = {(fid, s) for s, fid, _n in model.fixed}
+        prob += Y(k for k in x if k not in fixed_keys) == model.new_items, "c16_new_items"
 
     if model.elastic:
         prob += pulp.lpSum(elastic_terms) + Y(food_keys, 1e-4)

@@ -238,16 +238,18 @@ def plan_headline(plan: Plan) -> str:
     if opts.gap_abs > 0:
         tol = (f"{opts.gap_abs:g} points (or {tol}, whichever is larger; a point is 1 % off "
                "the energy goal)")
+    best = "the best day the planner could build from the foods open to that day"
     if not info.unproven_days and info.status == "optimal":
-        parts.append(f"each day's score proven within {tol} of the best possible day's")
+        parts.append(f"each day's score proven within {tol} of {best}")
     else:
-        days = ", ".join(str(d) for d in info.unproven_days) or "some days"
+        days = (f"day{'s' if len(info.unproven_days) != 1 else ''} "
+                + ", ".join(str(d) for d in info.unproven_days)
+                if info.unproven_days else "some days")
         why = ("the safety time limit (the result may differ on a faster or quieter machine)"
                if "time" in info.stopped_by else
                f"the work limit of {opts.day_node_limit} search nodes a day")
-        parts.append(f"day{'s' if len(info.unproven_days) != 1 else ''} {days}: a good plan, "
-                     f"but {why} stopped the search before its score was proven within "
-                     f"{tol} of the best possible day's")
+        parts.append(f"{days}: a good plan, but {why} stopped the search before its score "
+                     f"was proven within {tol} of {best}")
     return "; ".join(parts) + "."
 
 

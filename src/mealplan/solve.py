@@ -25,7 +25,13 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import pulp
 
-from .errors import InfeasiblePlanError, PlanVerificationError, SolverTimeoutError, TargetsError
+from .errors import (
+    InfeasiblePlanError,
+    PlanVerificationError,
+    SolverError,
+    SolverTimeoutError,
+    TargetsError,
+)
 from .errors import Problem as _Problem
 from .foods import FoodTable, merge_tables
 from .model import MAIN_MEALS, DayBound, DayFood, DayModel, DayResult, highs_solver, solve_day
@@ -70,6 +76,7 @@ REUSE_COST = 0.4
 # The diagnosis and the weekly estimate stop on work limits (deterministic), with a
 # wall-clock safety net that a normal run never reaches.
 DIAG_NODE_LIMIT = 200
+ELASTIC_NODE_LIMIT = 1000
 DIAG_SAFETY_SECONDS = 120.0
 # Nutrients a fix may suggest holding as a weekly average.
 WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
@@ -109,7 +116,7 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
         supp = supp.without(f for f in supp.ids if supp.list_of(f, "flags") & unsafe)
         if "ckd" in targets.modes:  # the kidneys clear them: none without the clinician
             supp = supp.without(f for f in supp.ids if any(
-                n in supp.df.columns and supp.value(f, n) > 0
+                n in supp.df.columns and not supp.value(f, n) <= 0  # unknown counts too
                 for n in ("magnesium_mg", "potassium_mg")))
         pool = merge_tables([pool, supp]) if len(supp) else pool
     pool = pool.without(options.bans)
@@ -151,14 +158,15 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
 
 
 def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
-             used: Mapping[str, int]) -> FoodTable:
+             used: Mapping[str, int], also_keep: Iterable[str] = ()) -> FoodTable:
     """The day's pool: foods at their day cap left out, then narrowed when still large."""
     capped = [fid for fid, n in used.items() if n >= options.max_days_per_food
               and pool.has(fid) and not ({"staple", "supplement"}
                                          & pool.list_of(fid, "flags"))]
     if len(pool) - len(capped) <= options.max_candidates:
         return pool
-    keep = {lk.food_id for lk in options.locks} | targets.diet.favourites | options.usual_foods
+    keep = ({lk.food_id for lk in options.locks} | targets.diet.favourites
+            | options.usual_foods | set(also_keep))
     return prune_candidates(pool.without(capped), targets, options.prune_to, keep)
 
 
@@ -500,7 +508,10 @@ def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> 
     return res
 
 
-def _limit_error(res: DayResult, options: PlanOptions, day: int) -> SolverTimeoutError:
+def _limit_error(res: DayResult, options: PlanOptions, day: int) -> SolverError:
+    if res.stopped_by not in ("time", "work"):
+        return SolverError(f"day {day}: the solver failed ({res.stopped_by}); this is a "
+                           "bug or a resource problem, not your targets: please report it")
     if res.stopped_by == "time":
         return SolverTimeoutError(
             f"day {day}: the safety time limit stopped the solver before it found a plan",
@@ -695,8 +706,9 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
                            options, history)
         model = _model(pool, targets, options, foods, _day_bounds(targets, 0, 1, {}, {}),
                        forbid)
-    el = solve_day(replace(model, elastic=True), gap_rel=0.01, node_limit=DIAG_NODE_LIMIT,
-                   time_limit=DIAG_SAFETY_SECONDS)
+    # the elastic solve decides which bounds are unmet: give it more work than the rest
+    el = solve_day(replace(model, elastic=True), gap_rel=0.01,
+                   node_limit=ELASTIC_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
     rules: list[str] = []
     unmet: list[tuple[DayBound, str]] = []
     joint: dict[str, float] = {}  # minimums one day can reach together (the elastic plan)
@@ -709,17 +721,23 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
                 joint[by_name[name].nutrient] = lo - below
             if above > 1e-6 and by_name[name].hi is not None:
                 unmet.append((by_name[name], "max"))
-    found = [_shortfall(model, b, kind, unmet, targets, day, options) for b, kind in unmet]
-    shortfalls = [sf for sf in found if sf is not None]
-    if unmet and not shortfalls:
-        # each unmet bound can be met on its own, just not all of them together
-        names = sorted({nutrient_label(b.nutrient) for b, _k in unmet})
-        rules.append(f"{' and '.join(names)} can each be met, but not together with every "
-                     "other target on the same day")
+    found = [(b, _shortfall(model, b, kind, unmet, targets, day, options))
+             for b, kind in unmet]
+    shortfalls = [sf for _b, sf in found if sf is not None]
+    together = sorted({nutrient_label(b.nutrient) for b, sf in found if sf is None})
+    if together and not shortfalls:
+        # each is reachable on its own; the day cannot have all of them at once (beside a
+        # real shortfall, the others are only collateral of the joint relaxation)
+        if len(together) == 1:
+            rules.append(f"{together[0]} cannot be met together with every other target on "
+                         "the same day")
+        else:
+            rules.append(f"{', '.join(together[:-1])} and {together[-1]} cannot all be met "
+                         "together with every other target on the same day")
     elif not unmet:
         rules.append(_rule_conflict(model, day))
     fixes = _suggest_fixes(table, targets, options, supplements, shortfalls, history, forbid,
-                           joint)
+                           joint, [] if shortfalls else [b.nutrient for b, _k in unmet])
     return Diagnosis(tuple(shortfalls), tuple(fixes), tuple(rules))
 
 
@@ -733,19 +751,25 @@ def _shortfall(model: DayModel, b: DayBound, kind: str, unmet: Sequence[tuple[Da
     """
     sense = 1 if kind == "min" else -1
     failing = {u.name for u, _k in unmet}
+    limit = float((b.lo if kind == "min" else b.hi) or 0.0)
+    tol = 1e-6 * max(1.0, abs(limit))
     res = solve_day(replace(model, bounds=[x for x in model.bounds if x.name != b.name],
                             maximise=(b.nutrient, sense), elastic=False),
                     gap_rel=0.01, node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
     if not res.items:
+        # the other unmet bounds cannot hold either: drop them too; if this one is reachable
+        # then, it is part of a conflict, not short by itself
         res = solve_day(replace(model, bounds=[x for x in model.bounds if x.name not in failing],
                                 maximise=(b.nutrient, sense), elastic=False),
                         gap_rel=0.01, node_limit=DIAG_NODE_LIMIT,
                         time_limit=DIAG_SAFETY_SECONDS)
-    limit = float((b.lo if kind == "min" else b.hi) or 0.0)
     if not res.items:
         return None
     best = _amount(model.foods, res.items, b.nutrient)
-    tol = 1e-6 * max(1.0, abs(limit))
+    if res.status != "optimal" and res.best_bound is not None:
+        # stopped before the proof: report the proven limit, never only what was found
+        proven = -res.best_bound if sense == 1 else res.best_bound
+        best = max(best, proven) if sense == 1 else min(best, proven)
     if (kind == "min" and best >= limit - tol) or (kind == "max" and best <= limit + tol):
         return None
     # day 1 starts with every food: failing there means failing on any day (no day named)
@@ -808,10 +832,11 @@ def _floor(targets: Targets, b: DayBound) -> float | None:
 def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
                    supplements: FoodTable | None, shortfalls: Sequence[Shortfall],
                    used: Mapping[str, int], forbid: Sequence[frozenset[str]],
-                   joint: Mapping[str, float]) -> list[Fix]:
-    if not shortfalls:
+                   joint: Mapping[str, float], unmet: Sequence[str] = ()) -> list[Fix]:
+    if not shortfalls and not unmet:
         return []
-    names = ", ".join(sorted({nutrient_label(s.nutrient) for s in shortfalls}))
+    names = ", ".join(sorted({nutrient_label(n) for n in
+                              [s.nutrient for s in shortfalls] + list(unmet)}))
     candidates: list[Fix] = []
     for flag in sorted(targets.diet.exclude_flags):
         if flag == "supplement" or flag in SAFETY_FLAGS:
@@ -929,8 +954,22 @@ def regenerate_day(plan: Plan, day: int, table: FoodTable,
                                              column="day")])
     keep = {d.day: d for d in plan.days if d.day != day}
     old = plan.day(day).food_ids()  # the regenerated day must differ from the old one
-    return make_plan(table, plan.targets, plan.options, supplements, keep_days=keep,
-                     extra_forbid=[old], method="regenerated day")
+    return _carry_status(plan, make_plan(table, plan.targets, plan.options, supplements,
+                                         keep_days=keep, extra_forbid=[old],
+                                         method="regenerated day"), day)
+
+
+def _carry_status(old: Plan, new: Plan, day: int) -> Plan:
+    """An edited plan's status also covers the days it kept: a kept day that a limit
+    stopped before its proof stays named, and the plan is then not 'optimal'."""
+    unproven = tuple(sorted({d for d in old.info.unproven_days if d != day}
+                            | set(new.info.unproven_days)))
+    stops = tuple(sorted(set(new.info.stopped_by) | (
+        set(old.info.stopped_by) if set(old.info.unproven_days) - {day} else set())))
+    info = replace(new.info, unproven_days=unproven, stopped_by=stops,
+                   status="optimal" if not unproven and new.info.status == "optimal"
+                   else "feasible")
+    return replace(new, info=info)
 
 
 def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
@@ -966,8 +1005,8 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
         _count(k, used)
         _achieve(k, targets, pool, achieved)
     day_ids = d.food_ids()
-    foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
-                       used, exclude=[food_id])
+    foods = _day_foods(day_pool(pool, targets, options, used, also_keep=day_ids), nutrients,
+                       targets, options, used, exclude=[food_id])
     by_id = {f.food_id: f for f in foods}
     fixed = [(m.slot, it.food_id, it.portions) for m in d.meals for it in m.items
              if it.food_id != food_id]
@@ -978,29 +1017,26 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
             "regenerate the day instead", column="food_id")])
     old = pool.row(food_id) if pool.has(food_id) else None
     old_flags = pool.list_of(food_id, "flags") if pool.has(food_id) else frozenset()
-    role = tuple(r in old_flags for r in ("main", "addon", "produce"))
+    # a supplement is replaced by a supplement, a food by a food; then the role
+    role = tuple(r in old_flags for r in ("supplement", "main", "addon", "produce"))
     bounds = _day_bounds(targets, 0, options.days, achieved, {})
     forbid = [k.food_ids() for k in keep.values()]
-    in_slot = sum(1 for m in d.meals if m.slot == slot for _ in m.items)
-    n_foods = sum(1 for it in d.items if not it.is_supplement)
-    swapped_is_food = old is None or "supplement" not in old_flags
     start = time.perf_counter()
     res = None
     for same_role in (True, False):
         # new foods only in this meal; fixed foods keep theirs
         day_foods = [f if f.food_id in day_ids else replace(f, slots=(slot,)) for f in foods
                      if f.food_id in day_ids or (
-                         slot in f.slots and f.food_id not in day_ids and (
+                         slot in f.slots and f.is_supplement == role[0] and (
                              not same_role
-                             or (f.is_main, f.is_addon, f.is_produce) == role))]
-        model = _model(pool, targets, options, day_foods, bounds, forbid, fixed=fixed)
-        model = replace(model, items_per_meal={**model.items_per_meal, slot: in_slot},
-                        min_foods=n_foods if swapped_is_food else model.min_foods)
+                             or (f.is_supplement, f.is_main, f.is_addon, f.is_produce) == role))]
+        model = replace(_model(pool, targets, options, day_foods, bounds, forbid, fixed=fixed),
+                        new_items=1)
         res = _solve_planned_day(model, options, options.time_limit)
         if res.status in ("optimal", "feasible"):
             break
-        if res.status == "limit":
-            raise _limit_error(res, options, day)
+    if res is not None and res.status == "limit":
+        raise _limit_error(res, options, day)
     assert res is not None
     if res.status not in ("optimal", "feasible"):
         name = str(old["name"]) if old is not None else food_id
@@ -1012,7 +1048,8 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     days = dict(keep)
     days[day] = new_day
     ordered = tuple(days[i] for i in range(1, options.days + 1))
-    return _finish(ordered, pool, targets, options, [(day, res)], notes, "swapped item", start)
+    return _carry_status(plan, _finish(ordered, pool, targets, options, [(day, res)], notes,
+                                       "swapped item", start), day)
 
 
 # --------------------------------------------------------------------------- plain LP

@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -204,13 +205,26 @@ class Store:
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA foreign_keys = ON")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._wal()
             self._migrate()
         except (sqlite3.Error, StoreError) as exc:
             self._conn.close()
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(f"{self.path} is not a usable mealplan database: {exc}") from None
+
+    def _wal(self) -> None:
+        """Switch to WAL. SQLite may answer "database is locked" at once, without its busy
+        handler, while another process creates the same new file: retry for a while."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @classmethod
     def open_default(cls) -> Store:

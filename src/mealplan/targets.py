@@ -247,11 +247,11 @@ class Anticoagulant:
 class KidneyLimits:
     """Chronic kidney disease mode: daily caps the person's clinician set.
 
-    Protein defaults to 0.6-0.8 g per kg a day, the span of KDOQI/Academy of Nutrition and
-    Dietetics 2020 for adults with CKD 3-5 not on dialysis (0.55-0.6 g/kg; 0.6-0.8 g/kg with
-    diabetes; Am J Kidney Dis 2020;76(3 Suppl 1):S1-S107, doi:10.1053/j.ajkd.2020.05.006),
-    unless the clinician sets other values; magnesium gets no minimum (the kidney excretes
-    it: no push toward more).
+    Protein defaults to 0.6-0.8 g per kg a day: KDOQI/Academy of Nutrition and Dietetics 2020
+    (Am J Kidney Dis 2020;76(3 Suppl 1):S1-S107, doi:10.1053/j.ajkd.2020.05.006) advises
+    0.55-0.6 g/kg for adults with CKD 3-5 not on dialysis and 0.6-0.8 g/kg with diabetes;
+    the default is the wider, diabetes band, and the clinician sets the person's own band.
+    Magnesium gets no minimum (the kidney excretes it: no push toward more).
     """
 
     potassium_max_mg: float
@@ -440,15 +440,19 @@ SAFETY_MODE_RULES: dict[str, str] = {
     "ckd": (
         "Kidney disease (not on dialysis): potassium and phosphorus capped at the clinician's "
         "numbers, with no minimum for potassium or magnesium (the kidneys clear them); protein "
-        "0.6-0.8 g per kg a day unless the clinician sets another band (KDOQI/Academy of "
-        "Nutrition and Dietetics 2020, https://doi.org/10.1053/j.ajkd.2020.05.006); fat and "
+        "0.6-0.8 g per kg a day by default, the band KDOQI/Academy of Nutrition and Dietetics "
+        "2020 gives with diabetes (0.55-0.6 without; "
+        "https://doi.org/10.1053/j.ajkd.2020.05.006): the clinician sets the person's own; "
+        "fat and "
         "carbohydrate at their usual shares of energy (IOM 2005 AMDR, "
         "https://doi.org/10.17226/10490); no magnesium or potassium supplement, no "
         "potassium-based salt substitute."),
     "pregnancy": (
         "Pregnancy: the pregnancy DRIs and upper limits (iron UL 45 mg, zinc UL 40 mg; IOM "
-        "2001, https://doi.org/10.17226/10026); no liver (preformed vitamin A); no soft, blue "
-        "or fresh cheeses, refrigerated smoked or pickled fish or pâté (listeria), no raw eggs "
+        "2001, https://doi.org/10.17226/10026); no liver (preformed vitamin A); no "
+        "soft-ripened, blue-veined or soft fresh cheeses (brie, camembert, blue, feta, queso "
+        "fresco, soft goat cheese), refrigerated smoked or pickled fish or pâté (listeria), "
+        "no raw eggs "
         "(FDA and CDC food-safety advice for pregnancy); no kelp (very high iodine)."),
     "lactation": (
         "Breastfeeding: the lactation DRIs and upper limits; no liver (preformed vitamin A) "
@@ -686,7 +690,8 @@ def targets_for(
             f"at {ckd.phosphorus_max_mg:g} mg a day, the limits you entered; potassium and "
             "magnesium have no minimum (the kidneys clear them), and protein is held at "
             f"{ckd.protein_min_g_per_kg:g}-{ckd.protein_max_g_per_kg:g} g per kg a day "
-            "(KDOQI 2020, not on dialysis: ask your kidney team for your own numbers; in "
+            "(KDOQI 2020 not on dialysis: 0.55-0.6 without diabetes, 0.6-0.8 with it; ask your "
+            "kidney team for your own band; in "
             "pregnancy and breastfeeding the usual protein minimum stays); fat and "
             "carbohydrate are held at their usual shares of energy, so energy comes from "
             "grains, fruit and vegetables rather than oil; no magnesium or potassium "
@@ -701,8 +706,10 @@ def targets_for(
             f"{stage}: targets use the {person.life_stage} DRIs and upper limits; liver "
             "and liver products are left out (very high in preformed vitamin A, which in excess "
             "can harm a baby), and so is kelp (very high, variable iodine)"
-            + ("; so are soft, blue and fresh cheeses, refrigerated smoked or pickled fish and "
-               "pâté (listeria) and raw eggs (FDA/CDC food-safety advice for pregnancy)"
+            + ("; so are soft-ripened, blue-veined and soft fresh cheeses (brie, camembert, "
+               "blue, feta, queso fresco, soft goat cheese, limburger), refrigerated smoked or "
+               "pickled fish and pâté (listeria) and raw eggs (FDA/CDC food-safety advice for "
+               "pregnancy; pasteurised cottage, ricotta and cream cheese stay)"
                if person.life_stage == "pregnancy" else "")
             + ". Check any supplement with your midwife or doctor; the energy estimate adds a "
             "typical amount, so enter your own number if you have one.")
