@@ -368,10 +368,11 @@ def test_warfarin_keeps_a_user_food_that_gives_total_vitamin_k(shipped: FoodTabl
     from mealplan.foods import merge_tables
 
     user = parse_food_csv(
-        b"id,name,energy_kcal,protein_g,vitamin_k_total_ug,vitamin_k1_ug,calcium_mg,"
-        b"vitamin_d_ug,vitamin_b6_mg,phosphorus_mg,iron_mg,zinc_mg,retinol_ug,sodium_mg,"
-        b"portion_name,portion_g,min_portions,max_portions,slots,diet_tags,allergens\n"
-        b"my_stew,My stew,120,8,40,40,30,0,0.2,90,1,1,0,300,1 bowl,250,1,1,lunch;dinner,"
+        b"id,name,energy_kcal,protein_g,fat_g,carbs_g,vitamin_k_total_ug,vitamin_k1_ug,"
+        b"calcium_mg,vitamin_d_ug,vitamin_b6_mg,phosphorus_mg,iron_mg,zinc_mg,retinol_ug,"
+        b"sodium_mg,portion_name,portion_g,min_portions,max_portions,slots,diet_tags,"
+        b"allergens\n"
+        b"my_stew,My stew,120,8,4,14,40,40,30,0,0.2,90,1,1,0,300,1 bowl,250,1,1,lunch;dinner,"
         b"pescatarian,\n", "user.csv")
     merged = merge_tables([shipped, user])
     targets = targets_for(Person(60, "female"), anticoagulant=Anticoagulant(90, 120))

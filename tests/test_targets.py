@@ -276,10 +276,14 @@ def test_sodium_is_an_aim_and_cooking_salt_counts_toward_the_limit() -> None:
         targets_for(Person(45, "female"), cooking_salt_g=9.0)
 
 
-def test_macro_shares_optional_and_keto_aware() -> None:
-    """Fat/carb shares only on request; keto drops the carbohydrate share."""
-    assert targets_for(Person(45, "female")).bounds_for("fat_g") == ()
-    t = targets_for(Person(45, "female", energy_kcal=1800), macro_shares=True)
+def test_macro_shares_by_default_and_keto_aware() -> None:
+    """Fat/carb shares by default (a day is not low-carb and high-fat unless asked);
+    keto drops the carbohydrate share; macro_shares=False turns them off."""
+    assert targets_for(Person(45, "female"), macro_shares=False).bounds_for("fat_g") == ()
+    assert targets_for(Person(45, "female", energy_kcal=1800)).bounds_for("carbs_g") == \
+        targets_for(Person(45, "female", energy_kcal=1800), macro_shares=True).bounds_for(
+            "carbs_g")
+    t = targets_for(Person(45, "female", energy_kcal=1800))
     (fat,) = t.bounds_for("fat_g")
     (carbs,) = t.bounds_for("carbs_g")
     assert (fat.min, fat.max) == (40.0, 70.0)

@@ -22,8 +22,9 @@ The default cramp-support profile (:func:`targets_for`), per day:
   1,000 mg) as ``supplements_only`` max bounds.
 - ``full_dri=True`` adds the RDA/AI minimums of vitamin A, phosphorus, iron, zinc and total
   vitamin K (off by default: the cramp profile stays easy to meet from food).
-- ``macro_shares=True`` adds fat 20-35 % and carbohydrate 45-65 % of energy (AMDR); with
-  keto, no carbohydrate share and fat 20-80 %.
+- macro shares (on by default; ``macro_shares=False`` turns them off): fat 20-35 % and
+  carbohydrate 45-65 % of energy (AMDR), so the default day is not low-carb and high-fat;
+  with keto, no carbohydrate share and fat 20-80 %.
 
 Safety modes (each adds a plain-language warning to :attr:`Targets.warnings`):
 anticoagulant (:class:`Anticoagulant`), chronic kidney disease (:class:`KidneyLimits`),
@@ -492,7 +493,7 @@ def targets_for(
     anticoagulant: Anticoagulant | None = None,
     ckd: KidneyLimits | None = None,
     full_dri: bool = False,
-    macro_shares: bool = False,
+    macro_shares: bool = True,
     allow_supplements: bool = False,
     weekly: Sequence[str] = (),
     weekly_floor_fraction: float = WEEKLY_FLOOR_FRACTION,
@@ -510,7 +511,8 @@ def targets_for(
         ckd: kidney mode: potassium and phosphorus capped at the given values, no potassium
             minimum.
         full_dri: also hold vitamin A, phosphorus, iron, zinc and vitamin K at their RDA/AI.
-        macro_shares: also hold fat and carbohydrate as shares of energy (AMDR).
+        macro_shares: hold fat and carbohydrate as shares of energy (AMDR; on by default,
+            and always on in kidney mode).
         allow_supplements: whether the optimiser may add supplement items.
         weekly: columns to hold as a weekly average with a daily floor (:func:`hold_weekly`).
         weekly_floor_fraction: that daily floor as a fraction of the minimum.

@@ -61,7 +61,7 @@ _BUILD_OPTIONS = (
     ("vitk_max", "--vitk-max"), ("ckd", "--ckd"), ("potassium_max", "--potassium-max"),
     ("phosphorus_max", "--phosphorus-max"), ("protein_per_kg", "--protein-per-kg"),
     ("full_dri", "--full-dri"),
-    ("macro_shares", "--macro-shares"), ("supplements", "--supplements"),
+    ("macro_shares", "--no-macro-shares"), ("supplements", "--supplements"),
     ("weekly", "--weekly"), ("weekly_floor", "--weekly-floor"),
     ("cooking_salt", "--cooking-salt"),
 )
@@ -106,8 +106,9 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
                    help="your own daily energy target (overrides the estimate)")
     g.add_argument("--full-dri", action="store_true", default=None,
                    help="also hold vitamin A, phosphorus, iron, zinc and vitamin K at the RDA")
-    g.add_argument("--macro-shares", action="store_true", default=None,
-                   help="also hold fat and carbohydrate as shares of energy")
+    g.add_argument("--no-macro-shares", dest="macro_shares", action="store_false", default=None,
+                   help="do not hold fat (20-35 %%) and carbohydrate (45-65 %%) as shares of "
+                        "energy (held by default; keto holds fat 20-80 %%)")
     g.add_argument("--supplements", action="store_true", default=None,
                    help="let the plan add supplement items")
     g.add_argument("--cooking-salt", type=number, metavar="GRAMS",
@@ -280,7 +281,7 @@ def targets_from_args(args: argparse.Namespace) -> Targets:
         favourites=args.favourite or ())
     return targets_for(
         person, diet=diet, keto_net_carbs=args.keto, anticoagulant=anticoagulant, ckd=ckd,
-        full_dri=bool(args.full_dri), macro_shares=bool(args.macro_shares),
+        full_dri=bool(args.full_dri), macro_shares=args.macro_shares is not False,
         allow_supplements=bool(args.supplements), weekly=args.weekly or (),
         weekly_floor_fraction=(WEEKLY_FLOOR_FRACTION if args.weekly_floor is None
                                else args.weekly_floor),
