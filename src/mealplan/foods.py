@@ -438,11 +438,8 @@ def _derive(out: pd.DataFrame, nutrient_cols: Sequence[str]) -> None:
             col = f"k2_{end}_ug"
             k2_end = out[col].fillna(k2) if col in out.columns else k2
             out[f"vitamin_k_total_{end}_ug"] = out["vitamin_k1_ug"] + k2_end
-    elif "vitamin_k_total_ug" in nutrient_cols:
-        # a table that gives the total itself: no range known, both ends are the total
-        for end in ("low", "high"):
-            if f"vitamin_k_total_{end}_ug" not in nutrient_cols:
-                out[f"vitamin_k_total_{end}_ug"] = out["vitamin_k_total_ug"]
+    # a table that gives the total itself: no range known, both ends are the total
+    _k_range_from_total(out)
 
 
 def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:
@@ -475,10 +472,11 @@ def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:
 
 
 def _k_range_from_total(df: pd.DataFrame) -> None:
-    """Rows that give total vitamin K but no range (a user's table): both ends = the total."""
+    """Rows that give total vitamin K but no range (a user's table, or its rows after a
+    merge): both ends of the range are the total."""
     if "vitamin_k_total_ug" not in df.columns:
         return
+    total = df["vitamin_k_total_ug"]
     for end in ("low", "high"):
         col = f"vitamin_k_total_{end}_ug"
-        if col in df.columns:
-            df[col] = df[col].fillna(df["vitamin_k_total_ug"])
+        df[col] = df[col].fillna(total) if col in df.columns else total

@@ -257,12 +257,14 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
         return result
 
 
-def highs_solver(*, time_limit: float | None = None, **options: object) -> pulp.LpSolver:
-    """A silent, single-threaded, seeded HiGHS for PuLP (``options`` are HiGHS options)."""
+def highs_solver(*, time_limit: float | None = None, soft_seconds: float | None = None,
+                 **options: object) -> pulp.LpSolver:
+    """A silent, single-threaded, seeded HiGHS for PuLP (``options``: PuLP's HiGHS keyword
+    arguments such as ``gapRel``, and HiGHS options such as ``mip_max_nodes``)."""
     kwargs: dict[str, object] = {"msg": False, "threads": 1, "random_seed": 0, **options}
     if time_limit is not None:
         kwargs["timeLimit"] = max(time_limit, 0.05)
-    return _HiGHS(None, **kwargs)
+    return _HiGHS(soft_seconds, **kwargs)
 
 
 def _name(s: str) -> str:
@@ -494,10 +496,8 @@ def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,
         options["mip_max_nodes"] = int(node_limit)
     if first_solution:
         options["mip_max_improving_sols"] = 1
-    solver = _HiGHS(soft_seconds, msg=False,
-                    timeLimit=None if time_limit is None else max(time_limit, 0.05),
-                    gapRel=gap_rel, gapAbs=gap_abs or None, threads=1, random_seed=0,
-                    **options)
+    solver = highs_solver(time_limit=time_limit, soft_seconds=soft_seconds, gapRel=gap_rel,
+                          gapAbs=gap_abs or None, **options)
     t1 = time.perf_counter()
     prob.solve(solver)
     secs = time.perf_counter() - t1

@@ -62,9 +62,10 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import tomli_w
 
@@ -102,6 +103,7 @@ _TOP_KEYS = frozenset({"format", "version", "name", "energy_kcal", "modes", "war
                        "allow_supplements", "person", "diet", "bounds", "aims"})
 _BOUND_KEYS = tuple(f.name for f in fields(Bound))
 _AIM_KEYS = tuple(f.name for f in fields(Aim))
+T = TypeVar("T")
 _DIET_KEYS = tuple(f.name for f in fields(DietFilter))
 _PERSON_KEYS = tuple(f.name for f in fields(Person))
 
@@ -278,23 +280,38 @@ def _describe(v: object) -> str:
     return f"{type(v).__name__} {v!r}"
 
 
-def _read_bound(r: _Reader, raw: object, i: int) -> Bound | None:
-    at = f"bounds[{i}]"
+def _row_table(r: _Reader, raw: object, at: str, kind: str,
+               keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """One ``[[bounds]]``/``[[aims]]`` table: a table, only known keys, a nutrient."""
     if not isinstance(raw, dict):
-        r.bad(at, f"must be a table ([[bounds]]), not {_describe(raw)}")
+        r.bad(at, f"must be a table ([[{kind}]]), not {_describe(raw)}")
         return None
     t = cast(dict[str, Any], raw)
-    n0 = len(r.problems)
-    r.keys(t, _BOUND_KEYS, f"{at}.")
-    nutrient = r.text(t, "nutrient", f"{at}.nutrient")
+    r.keys(t, keys, f"{at}.")
     if "nutrient" not in t:
         r.bad(f"{at}.nutrient", "is required")
+    return t
+
+
+def _labels(r: _Reader, t: dict[str, Any], at: str) -> tuple[str, str, str]:
+    """A row's unit, source and reason ('' when absent)."""
+    def get(k: str) -> str:
+        return r.text(t, k, f"{at}.{k}", "") or ""
+
+    return get("unit"), get("source"), get("reason")
+
+
+def _read_bound(r: _Reader, raw: object, i: int) -> Bound | None:
+    at = f"bounds[{i}]"
+    n0 = len(r.problems)
+    t = _row_table(r, raw, at, "bounds", _BOUND_KEYS)
+    if t is None:
+        return None
+    nutrient = r.text(t, "nutrient", f"{at}.nutrient")
     lo = r.number(t, "min", f"{at}.min")
     hi = r.number(t, "max", f"{at}.max")
     daily = r.number(t, "daily_min", f"{at}.daily_min")
-    unit = r.text(t, "unit", f"{at}.unit", "") or ""
-    source = r.text(t, "source", f"{at}.source", "") or ""
-    reason = r.text(t, "reason", f"{at}.reason", "") or ""
+    unit, source, reason = _labels(r, t, at)
     period = r.text(t, "period", f"{at}.period", "day") or "day"
     if period not in ("day", "week"):
         r.bad(f"{at}.period", f"must be 'day' or 'week', not {period!r}")
@@ -308,15 +325,11 @@ def _read_bound(r: _Reader, raw: object, i: int) -> Bound | None:
 
 def _read_aim(r: _Reader, raw: object, i: int) -> Aim | None:
     at = f"aims[{i}]"
-    if not isinstance(raw, dict):
-        r.bad(at, f"must be a table ([[aims]]), not {_describe(raw)}")
-        return None
-    t = cast(dict[str, Any], raw)
     n0 = len(r.problems)
-    r.keys(t, _AIM_KEYS, f"{at}.")
+    t = _row_table(r, raw, at, "aims", _AIM_KEYS)
+    if t is None:
+        return None
     nutrient = r.text(t, "nutrient", f"{at}.nutrient")
-    if "nutrient" not in t:
-        r.bad(f"{at}.nutrient", "is required")
     lo = r.number(t, "min", f"{at}.min")
     if "min" not in t:
         r.bad(f"{at}.min", "is required")
@@ -325,12 +338,25 @@ def _read_aim(r: _Reader, raw: object, i: int) -> Aim | None:
     weight = r.number(t, "weight", f"{at}.weight")
     if weight is not None and not 0 < weight <= 10:
         r.bad(f"{at}.weight", f"must be above 0 and at most 10, not {weight:g}")
-    unit = r.text(t, "unit", f"{at}.unit", "") or ""
-    source = r.text(t, "source", f"{at}.source", "") or ""
-    reason = r.text(t, "reason", f"{at}.reason", "") or ""
+    unit, source, reason = _labels(r, t, at)
     if len(r.problems) > n0 or nutrient is None or lo is None:
         return None
     return Aim(nutrient, lo, unit, source, reason, 0.05 if weight is None else weight)
+
+
+def _read_rows(r: _Reader, doc: dict[str, Any], kind: str, required: bool,
+               read: Callable[[_Reader, object, int], T | None]) -> list[T]:
+    """Every table of a ``[[kind]]`` list, each read by ``read`` (problems go to ``r``)."""
+    raw_rows = doc.get(kind)
+    if raw_rows is None:
+        if required:
+            r.bad(kind, f"is required: add at least one [[{kind}]] table")
+        return []
+    if not isinstance(raw_rows, list):
+        r.bad(kind, f"must be a list of [[{kind}]] tables, not {_describe(raw_rows)}")
+        return []
+    rows = [read(r, raw, i) for i, raw in enumerate(raw_rows, start=1)]
+    return [x for x in rows if x is not None]
 
 
 def _read_diet(r: _Reader, t: dict[str, Any]) -> DietFilter:
@@ -410,26 +436,8 @@ def profile_from_toml(text: str, source: str = "profile", *,
     person = _read_person(r, person_t) if person_t is not None else None
     diet_t = r.table(doc, "diet", "diet")
     diet = _read_diet(r, diet_t) if diet_t is not None else DietFilter()
-    raw_bounds = doc.get("bounds")
-    bounds: list[Bound] = []
-    if raw_bounds is None:
-        r.bad("bounds", "is required: add at least one [[bounds]] table")
-    elif not isinstance(raw_bounds, list):
-        r.bad("bounds", f"must be a list of [[bounds]] tables, not {_describe(raw_bounds)}")
-    else:
-        for i, raw in enumerate(raw_bounds, start=1):
-            b = _read_bound(r, raw, i)
-            if b is not None:
-                bounds.append(b)
-    aims: list[Aim] = []
-    raw_aims = doc.get("aims", [])
-    if not isinstance(raw_aims, list):
-        r.bad("aims", f"must be a list of [[aims]] tables, not {_describe(raw_aims)}")
-    else:
-        for i, raw in enumerate(raw_aims, start=1):
-            a = _read_aim(r, raw, i)
-            if a is not None:
-                aims.append(a)
+    bounds = _read_rows(r, doc, "bounds", True, _read_bound)
+    aims = _read_rows(r, doc, "aims", False, _read_aim)
     if r.problems:
         raise ProfileError(source, r.problems)
     profile = Profile(Targets(tuple(bounds), diet, energy, modes, warnings, supplements,

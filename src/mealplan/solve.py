@@ -364,9 +364,10 @@ def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
     return out
 
 
-def _info(results: Sequence[DayResult], method: str, wall_seconds: float,
-          days: Sequence[int] = ()) -> SolveInfo:
+def _info(day_results: Sequence[tuple[int, DayResult]], method: str,
+          wall_seconds: float) -> SolveInfo:
     """The plan's report: "optimal" only when every day is proven within the gap."""
+    results = [r for _d, r in day_results]
     statuses = {r.status for r in results}
     status = "optimal" if statuses == {"optimal"} else "feasible"
     obj = sum(r.objective or 0.0 for r in results)
@@ -375,7 +376,7 @@ def _info(results: Sequence[DayResult], method: str, wall_seconds: float,
     gap = None
     if best is not None:
         gap = max(0.0, (obj - best) / max(abs(obj), 1e-9)) if abs(obj) > 1e-9 else 0.0
-    unproven = tuple(d for d, r in zip(days, results, strict=False) if r.status != "optimal")
+    unproven = tuple(sorted(d for d, r in day_results if r.status != "optimal"))
     stops = {r.stopped_by for r in results if r.status != "optimal" and r.stopped_by}
     return SolveInfo(status, obj, best, gap, wall_seconds,
                      sum(r.build_seconds for r in results), method,
@@ -496,15 +497,12 @@ def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> 
     Both steps are deterministic; only the wall-clock safety net (``budget``, the plan's
     remaining seconds, and ``options.day_time_limit``) can make the answer machine-dependent.
     """
-    res = solve_day(model, gap_rel=options.gap_rel, gap_abs=options.gap_abs,
-                    node_limit=options.day_node_limit,
-                    time_limit=min(options.day_time_limit, budget),
-                    soft_seconds=options.day_soft_seconds)
-    if res.status == "limit" and res.stopped_by == "work":
+    for nodes in (options.day_node_limit, 4 * options.day_node_limit):
         res = solve_day(model, gap_rel=options.gap_rel, gap_abs=options.gap_abs,
-                        node_limit=4 * options.day_node_limit,
-                        time_limit=min(options.day_time_limit, budget),
+                        node_limit=nodes, time_limit=min(options.day_time_limit, budget),
                         soft_seconds=options.day_soft_seconds)
+        if not (res.status == "limit" and res.stopped_by == "work"):
+            break
     return res
 
 
@@ -675,9 +673,7 @@ def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, option
         warnings.append(f"{nutrient_label(n)}: value unknown for {len(fs)} planned food(s) "
                         f"({', '.join(sorted(fs)[:5])}{'...' if len(fs) > 5 else ''}); "
                         "counted as 0")
-    ordered = sorted(results, key=lambda dr: dr[0])
-    info = _info([r for _d, r in ordered], method, time.perf_counter() - start,
-                 [d for d, _r in ordered])
+    info = _info(results, method, time.perf_counter() - start)
     return Plan(days, targets, options, info, checks, True, tuple(warnings))
 
 
@@ -721,8 +717,7 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
                 joint[by_name[name].nutrient] = lo - below
             if above > 1e-6 and by_name[name].hi is not None:
                 unmet.append((by_name[name], "max"))
-    found = [(b, _shortfall(model, b, kind, unmet, targets, day, options))
-             for b, kind in unmet]
+    found = [(b, _shortfall(model, b, kind, unmet, targets, day)) for b, kind in unmet]
     shortfalls = [sf for _b, sf in found if sf is not None]
     together = sorted({nutrient_label(b.nutrient) for b, sf in found if sf is None})
     if together and not shortfalls:
@@ -742,7 +737,7 @@ def diagnose(table: FoodTable, targets: Targets, options: PlanOptions,
 
 
 def _shortfall(model: DayModel, b: DayBound, kind: str, unmet: Sequence[tuple[DayBound, str]],
-               targets: Targets, day: int, options: PlanOptions) -> Shortfall | None:
+               targets: Targets, day: int) -> Shortfall | None:
     """How far a day gets on one unmet bound while every other bound holds.
 
     If the other bounds cannot all hold even without this one, the other unmet bounds are
@@ -1035,9 +1030,9 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
         res = _solve_planned_day(model, options, options.time_limit)
         if res.status in ("optimal", "feasible"):
             break
-    if res is not None and res.status == "limit":
+    assert res is not None  # the loop ran
+    if res.status == "limit":
         raise _limit_error(res, options, day)
-    assert res is not None
     if res.status not in ("optimal", "feasible"):
         name = str(old["name"]) if old is not None else food_id
         raise TargetsError("plan", [_Problem(
