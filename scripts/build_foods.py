@@ -44,11 +44,11 @@ COLUMNS = [
     *NUTRIENT_COLUMNS,
     "k2_ug", "k2_low_ug", "k2_high_ug", "k2_source",
     "portion_name", "portion_g", "min_portions", "max_portions",
-    "slots", "diet_tags", "allergens", "flags", "notes",
+    "slots", "diet_tags", "allergens", "kind", "flags", "notes",
 ]
 SELECTION_COLUMNS = [
     "id", "name", "ndb_number", "portion_seq", "portion_metric_g", "min_portions",
-    "max_portions", "slots", "diet_tags", "allergens", "flags", "k2_key", "notes",
+    "max_portions", "slots", "diet_tags", "allergens", "kind", "flags", "k2_key", "notes",
 ]
 MAPPING_COLUMNS = ["k2_key", "mode", "value_ug", "low_ug", "high_ug", "source", "rule"]
 SUPPLEMENT_COLUMNS = [
@@ -243,8 +243,8 @@ def build_foods(sr28_dir: Path, foods_dir: Path) -> bytes:
         row.update(k2_ug=format_number(k2), k2_low_ug=format_number(low),
                    k2_high_ug=format_number(high), k2_source=k2_src)
         row.update(portion_name=portion_name, portion_g=format_number(portion_g))
-        for c in ("min_portions", "max_portions", "slots", "diet_tags", "allergens", "flags",
-                  "notes"):
+        for c in ("min_portions", "max_portions", "slots", "diet_tags", "allergens", "kind",
+                  "flags", "notes"):
             row[c] = r[c]
         out_rows.append(row)
     if problems:
@@ -285,6 +285,7 @@ def build_supplements(foods_dir: Path) -> bytes:
         row.update(portion_name=r["portion_name"], portion_g="1")
         for c in ("min_portions", "max_portions", "slots", "diet_tags", "allergens", "notes"):
             row[c] = r[c]
+        row["kind"] = "supplement"
         row["flags"] = ";".join(sorted(flags))
         out_rows.append(row)
     if problems:

@@ -330,3 +330,29 @@ def test_oversized_input_fails_fast() -> None:
     """`--table /dev/zero` is refused at the size cap instead of reading until memory ends."""
     with pytest.raises(FoodTableError, match="larger than 64 MB"):
         load_food_table("/dev/zero")
+
+
+def test_every_shipped_food_has_a_kind_and_fruit_veg_grams_follow_it() -> None:
+    """Each shipped food says what it is in a meal; fruit and vegetable grams come from it."""
+    t = load_default_table()
+    kinds = {fid: next(iter(t.list_of(fid, "kind")), "") for fid in t.ids}
+    assert all(kinds.values()), [f for f, k in kinds.items() if not k]
+    assert kinds["banana"] == "fruit" and kinds["potato_baked"] == "starchy_veg"
+    assert t.value("banana", "fruit_veg_g") == 100.0
+    assert t.value("potato_baked", "fruit_veg_g") == 0.0  # WHO: potatoes not counted
+    assert t.value("raisins", "fruit_veg_g") == 200.0  # 1/2 cup dried = 1 cup fruit
+    assert t.value("salmon_atlantic_wild", "fruit_veg_g") == 0.0
+    assert "fruit_veg_g" in t.nutrients
+
+
+def test_kind_must_be_one_known_word() -> None:
+    """A wrong kind is named with its row and column; two kinds are refused."""
+    raw = (b"id,name,energy_kcal,kind\n"
+           b"a_food,A food,100,fruit\n"
+           b"b_food,B food,100,froot\n"
+           b"c_food,C food,100,fruit;vegetable\n")
+    with pytest.raises(FoodTableError) as e:
+        parse_food_csv(raw, "mine.csv")
+    text = str(e.value)
+    assert "row 2" in text and "'froot'" in text and "kind" in text
+    assert "row 3" in text and "one word" in text

@@ -14,11 +14,14 @@ Columns (all but ``id``, ``name`` and one nutrient are optional in a user's tabl
   units one meal item may have.
 - ``slots``, ``diet_tags``, ``allergens``, ``flags``: ``;``-separated words from
   :mod:`mealplan.units`. Missing ``slots`` means every slot.
+- ``kind``: what the food is in a meal, one word of :data:`mealplan.units.KINDS` (``grain``,
+  ``fruit``, ``fish``, ...); empty means not stated (meal patterns then cannot use it).
 - ``price_per_100g``: optional, any currency, >= 0.
 
 The loader derives ``net_carbs_g`` (carbs - fibre; fibre unknown counts as 0, so net carbs
 are never underestimated) and ``vitamin_k_total_ug`` (K1 + K2: unknown when K1 is unknown;
-unknown K2 counts as 0).
+unknown K2 counts as 0) and ``fruit_veg_g`` (grams of fruit and vegetables per 100 g, from
+``kind``: see :data:`mealplan.units.FRUIT_VEG_WEIGHT`; unknown when the table has no ``kind``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import pandas as pd
 
 from .errors import FoodTableError, Problem
 from .fileio import read_bytes_limited
-from .units import ALLERGENS, DIET_TAGS, FLAGS, NUTRIENTS, MealSlot, unit_of
+from .units import ALLERGENS, DIET_TAGS, FLAGS, FRUIT_VEG_WEIGHT, KINDS, NUTRIENTS, MealSlot, unit_of
 
 __all__ = [
     "LIST_COLUMNS",
@@ -63,6 +66,7 @@ LIST_COLUMNS: dict[str, frozenset[str]] = {
     "diet_tags": DIET_TAGS,
     "allergens": ALLERGENS,
     "flags": frozenset(FLAGS),
+    "kind": frozenset(KINDS),
 }
 META_COLUMNS: frozenset[str] = frozenset(TEXT_COLUMNS) | frozenset(NUMERIC_META) | frozenset(
     LIST_COLUMNS
@@ -402,6 +406,8 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
                 problems.append(Problem(
                     f"unknown {c[:-1] if c.endswith('s') else c} {', '.join(repr(b) for b in bad)}"
                     f" (allowed: {', '.join(sorted(allowed))})", i, c))
+            if c == "kind" and len(words) > 1:
+                problems.append(Problem("kind is one word, e.g. 'fruit' or 'fish'", i, c))
             if c == "slots" and not words:
                 problems.append(Problem("no meal slot: list at least one of "
                                         + ", ".join(sorted(allowed)), i, c))
@@ -413,7 +419,7 @@ def validate_frame(df: pd.DataFrame, label: str) -> FoodTable:
 
     _derive(out, nutrient_cols)
     derived = [c for c in ("net_carbs_g", "vitamin_k_total_ug", "vitamin_k_total_low_ug",
-                           "vitamin_k_total_high_ug") if c in out.columns
+                           "vitamin_k_total_high_ug", "fruit_veg_g") if c in out.columns
                and c not in nutrient_cols]
     # k2_low_ug/k2_high_ug stay in the frame but are not plannable nutrients.
     ordered = [c for c in NUTRIENTS if c in nutrient_cols] + [
@@ -440,6 +446,13 @@ def _derive(out: pd.DataFrame, nutrient_cols: Sequence[str]) -> None:
             out[f"vitamin_k_total_{end}_ug"] = out["vitamin_k1_ug"] + k2_end
     # a table that gives the total itself: no range known, both ends are the total
     _k_range_from_total(out)
+    if "fruit_veg_g" not in nutrient_cols and (out["kind"] != "").any():
+        out["fruit_veg_g"] = _fruit_veg(out["kind"])
+
+
+def _fruit_veg(kinds: pd.Series) -> pd.Series:
+    """Grams of fruit and vegetables per 100 g from each food's kind (NaN: kind not stated)."""
+    return kinds.map(lambda k: math.nan if not k else 100.0 * FRUIT_VEG_WEIGHT.get(str(k), 0.0))
 
 
 def merge_tables(tables: Sequence[FoodTable]) -> FoodTable:

@@ -70,6 +70,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "slots",
     "diet_tags",
     "allergens",
+    "kind",
     "flags",
     "notes",
 )

@@ -15,6 +15,7 @@ __all__ = [
     "ALLERGENS",
     "DIET_TAGS",
     "FLAGS",
+    "KINDS",
     "NUTRIENTS",
     "UNIT_SUFFIXES",
     "MealSlot",
@@ -42,6 +43,7 @@ NUTRIENTS: dict[str, Nutrient] = {
         Nutrient("energy_kcal", "Energy", "kcal", "208"),
         Nutrient("protein_g", "Protein", "g", "203"),
         Nutrient("fat_g", "Fat", "g", "204"),
+        Nutrient("saturated_fat_g", "Saturated fat", "g", "606"),
         Nutrient("carbs_g", "Carbohydrate", "g", "205"),
         Nutrient("fiber_g", "Fibre", "g", "291"),
         Nutrient("sugars_g", "Sugars", "g", "269"),
@@ -56,6 +58,9 @@ NUTRIENTS: dict[str, Nutrient] = {
         Nutrient("vitamin_b6_mg", "Vitamin B6", "mg", "415"),
         Nutrient("vitamin_b12_ug", "Vitamin B12", "µg", "418"),
         Nutrient("vitamin_e_mg", "Vitamin E", "mg", "323"),
+        Nutrient("vitamin_c_mg", "Vitamin C", "mg", "401"),
+        Nutrient("folate_dfe_ug", "Folate (DFE)", "µg", "435"),
+        Nutrient("choline_mg", "Choline", "mg", "421"),
         Nutrient("vitamin_a_rae_ug", "Vitamin A (RAE)", "µg", "320"),
         Nutrient("retinol_ug", "Retinol (preformed vitamin A)", "µg", "319"),
         Nutrient("vitamin_k1_ug", "Vitamin K1", "µg", "430"),
@@ -73,6 +78,8 @@ DERIVED: dict[str, Nutrient] = {
     "vitamin_k_total_high_ug": Nutrient(
         "vitamin_k_total_high_ug", "Vitamin K total, K2 at the high end of its range", "µg",
         None),
+    "fruit_veg_g": Nutrient(
+        "fruit_veg_g", "Fruit and vegetables (g, potatoes not counted)", "g", None),
 }
 
 UNIT_SUFFIXES: dict[str, str] = {"kcal": "kcal", "g": "g", "mg": "mg", "ug": "µg"}
@@ -151,3 +158,32 @@ FLAGS: dict[str, str] = {
     "high_iodine": "seaweed such as kelp: very high, variable iodine; left out in pregnancy "
                    "and breastfeeding",
 }
+
+# What a food is in a meal (the column ``kind``, one word): meal patterns and the audit read it.
+KINDS: dict[str, str] = {
+    "grain": "cooked grain, pasta or porridge",
+    "cereal": "breakfast cereal or oats eaten with milk, yogurt or a drink",
+    "bread": "bread or tortilla",
+    "starchy_veg": "potato, sweet potato or parsnip (not counted as fruit and vegetables)",
+    "vegetable": "a vegetable, leafy green, mushroom or seaweed",
+    "fruit": "fresh fruit",
+    "dried_fruit": "dried fruit (counts twice its weight as fruit)",
+    "legume": "beans, lentils, chickpeas, peas or hummus",
+    "soy": "tofu, tempeh, natto, edamame or soybeans",
+    "nuts": "nuts, seeds or nut butter",
+    "milk": "milk, buttermilk or a plant drink",
+    "yogurt": "yogurt or kefir",
+    "fresh_cheese": "cottage cheese or ricotta",
+    "cheese": "cheese",
+    "egg": "egg",
+    "fish": "fish or shellfish",
+    "meat": "meat or poultry",
+    "organ": "liver or pâté",
+    "fat": "oil, butter, cream or cream cheese",
+    "sweet": "chocolate, cocoa or honey",
+    "condiment": "miso, olives, garlic and other seasonings",
+    "supplement": "a dietary supplement",
+}
+# Grams of fruit and vegetables one gram of each kind counts for (WHO's 400 g a day; USDA
+# Food Patterns: 1/2 cup of dried fruit counts as 1 cup of fruit; potatoes not counted).
+FRUIT_VEG_WEIGHT: dict[str, float] = {"vegetable": 1.0, "fruit": 1.0, "dried_fruit": 2.0}
