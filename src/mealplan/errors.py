@@ -117,3 +117,7 @@ class FDCError(MealPlanError):
 
 class StoreError(MealPlanError):
     """The saved-work database could not be read or written."""
+
+
+class DishTableError(FoodTableError):
+    """A dish table (shipped or user CSV) failed validation or does not match the food table."""
