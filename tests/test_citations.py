@@ -20,7 +20,14 @@ import pytest
 
 from mealplan.dri import load_dri
 from mealplan.evidence import load_evidence
-from mealplan.targets import Anticoagulant, KidneyLimits, Person, targets_for
+from mealplan.targets import (
+    HEALTHY_RULES,
+    SAFETY_MODE_RULES,
+    Anticoagulant,
+    KidneyLimits,
+    Person,
+    targets_for,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -43,6 +50,11 @@ ALLOWED_DOMAINS: dict[str, str] = {
     # Japan's Ministry of Education (MEXT) issues the Standard Tables of Food Composition in
     # Japan: an official government food composition table.
     "mext.go.jp": "MEXT: Standard Tables of Food Composition in Japan",
+    # The Dietary Guidelines for Americans are published by USDA and HHS on this site: the
+    # guideline's own document, not a copy.
+    "dietaryguidelines.gov": "USDA/HHS: Dietary Guidelines for Americans",
+    # The World Health Organization's own publications (e.g. WHO/FAO TRS 916, 2003).
+    "who.int": "World Health Organization",
 }
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0"})
 
@@ -107,10 +119,20 @@ def runtime_sources() -> Iterator[tuple[str, str]]:
               for a in (r.age_min, r.age_max or r.age_min + 20)}
     for sex, age, stage in sorted(people, key=str):
         person = Person(age, sex, stage)
-        for kwargs in ({"full_dri": True, "macro_shares": True},
+        for kwargs in ({"full_dri": True, "macro_shares": True, "healthy": HEALTHY_RULES},
                        {"anticoagulant": Anticoagulant(80, 120), "ckd": KidneyLimits(2000, 800)}):
-            for b in targets_for(person, **kwargs).bounds:  # type: ignore[arg-type]
+            t = targets_for(person, **kwargs)  # type: ignore[arg-type]
+            for b in t.bounds:
                 yield f"bound {b.nutrient} for {sex} {age} {stage or ''}", b.source
+            for a in t.aims:
+                yield f"aim {a.nutrient} for {sex} {age} {stage or ''}", a.source
+            for c in t.weekly_max:
+                yield f"weekly cap {c.kind} for {sex} {age} {stage or ''}", c.source
+            yield f"warnings for {sex} {age} {stage or ''}", "\n".join(t.warnings)
+    for name, rule in HEALTHY_RULES.items():
+        yield f"healthy rule {name}", rule.source
+    for mode, text in SAFETY_MODE_RULES.items():
+        yield f"safety mode {mode}", text
 
 
 def offenders(texts: Iterator[tuple[str, str]]) -> dict[str, set[str]]:
@@ -182,7 +204,12 @@ def test_shipped_dri_table_is_an_exact_copy_of_the_reference() -> None:
      "https://www.canada.ca/en/x.html https://www.fda.gov/food https://doi.org/10.3390/x "
      "https://www.matvaretabellen.no/en/liver-pork-raw/ "
      "https://www.jstage.jst.go.jp/article/jhej1987/50/4/50_4_309/_article/-char/en "
-     "http://www.mext.go.jp/b_menu/shingi/gijyutu/gijyutu3/toushin/05031802.htm", set()),
+     "http://www.mext.go.jp/b_menu/shingi/gijyutu/gijyutu3/toushin/05031802.htm "
+     "https://www.who.int/publications/i/item/924120916X "
+     "https://www.dietaryguidelines.gov/sites/default/files/2020-12/x.pdf", set()),
+    ("https://who.int.example.com/x https://notwho.int/y https://fakedietaryguidelines.gov/z",
+     {"https://who.int.example.com/x", "https://notwho.int/y",
+      "https://fakedietaryguidelines.gov/z"}),
     ("https://jstage.jst.go.jp.example.com/x https://notmext.go.jp/y",
      {"https://jstage.jst.go.jp.example.com/x", "https://notmext.go.jp/y"}),
     ("run it and open http://localhost:8501; source = \"RDA: https://...\"", set()),

@@ -144,3 +144,58 @@ def test_console_script_has_no_traceback_on_bad_input() -> None:
                           check=False, timeout=60)
     assert proc.returncode == 2
     assert "under 19" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_show_pregnancy_lists_the_new_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    """Pregnancy (female 28): folate, iron, vitamin C lines, the choline aim, the fish cap,
+    the iodine statement and the fish advice, each with a primary source."""
+    code, out, _ = _run(capsys, "targets", "show", "--sex", "female", "--age", "28",
+                        "--life-stage", "pregnancy")
+    assert code == 0
+    assert "Folate (DFE) [folate_dfe_ug]: at least 600 µg a day" in out
+    assert "Folate (DFE) [folate_dfe_ug]: at most 1,000 µg a day from supplements" in out
+    assert "Iron [iron_mg]: at least 27 mg a day" in out
+    assert "Iron [iron_mg]: at most 45 mg a day" in out
+    assert "Vitamin C [vitamin_c_mg]: at least 85 mg a day" in out
+    assert "Choline [choline_mg]: aim 450 mg a day (an aim, not a floor)" in out
+    assert "Fish [kind fish]: at most 340 g a week (any 7 days of the plan)" in out
+    assert "https://www.fda.gov/food/consumers/advice-about-eating-fish" in out
+    assert "Iodine (220 µg a day) is not in the food data" in out
+    assert "227-340 g (8-12 oz) a week of low-mercury fish" in out
+    t = targets_for(Person(28, "female", "pregnancy"))
+    assert out.count("source: ") == len(t.bounds) + len(t.aims) + len(t.weekly_max)
+    assert "[on] fibre: fibre at least 14 g per 1,000 kcal" in out
+
+
+def test_show_healthy_day(capsys: pytest.CaptureFixture[str]) -> None:
+    """--healthy all (female 45, 1,800 kcal) prints each healthy-day bound and marks the
+    rules on; a comma list turns on only those; a bad name exits 2."""
+    code, out, _ = _run(capsys, "targets", "show", "--sex", "female", "--age", "45",
+                        "--energy", "1800", "--healthy", "all")
+    assert code == 0
+    assert "Saturated fat [saturated_fat_g]: at most 20 g a day" in out
+    assert "Fibre [fiber_g]: at least 25.2 g a day" in out
+    assert "[fruit_veg_g]: at least 400 g a day" in out
+    assert "Vitamin C [vitamin_c_mg]: at least 75 mg a day" in out
+    assert "healthy-day rule 'protein_share'" in out
+    assert "[on] saturated_fat" in out and "[off]" not in out
+    assert "dietaryguidelines.gov" in out and "doi:10.17226/10490" in out
+    _, some, _ = _run(capsys, "targets", "show", "--sex", "female", "--age", "45",
+                      "--healthy", "fibre,fruit_veg")
+    assert "[on] fibre" in some and "[off] saturated_fat" in some
+    assert "saturated_fat_g" not in some
+    with pytest.raises(SystemExit) as exc:  # argparse refuses the value itself
+        main(["targets", "show", "--sex", "female", "--age", "45", "--healthy", "fiber"])
+    assert exc.value.code == 2
+    assert "unknown healthy-day rule 'fiber'" in capsys.readouterr().err
+
+
+def test_show_kidney_healthy_day(capsys: pytest.CaptureFixture[str]) -> None:
+    """Male 65 with kidney disease and every healthy rule: protein_share is off."""
+    code, out, _ = _run(capsys, "targets", "show", "--sex", "male", "--age", "65", "--ckd",
+                        "--potassium-max", "2000", "--phosphorus-max", "1000",
+                        "--healthy", "all")
+    assert code == 0
+    assert "[off] protein_share" in out and "[off] fruit_veg" in out and "[off] fibre" in out
+    assert "[on] saturated_fat" in out
+    assert "Vitamin C [vitamin_c_mg]: at least 90 mg a day" in out

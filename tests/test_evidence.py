@@ -8,6 +8,8 @@ import pytest
 
 from mealplan.errors import DataFileError
 from mealplan.evidence import (
+    BUILTIN_EVIDENCE,
+    FISH_ADVICE,
     evidence_for,
     evidence_path,
     load_evidence,
@@ -15,7 +17,7 @@ from mealplan.evidence import (
     repo_seeds_dir,
     seed_article_names,
 )
-from mealplan.targets import Anticoagulant, KidneyLimits, Person, targets_for
+from mealplan.targets import HEALTHY_RULES, Anticoagulant, KidneyLimits, Person, targets_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,13 +42,16 @@ def test_shipped_copy_parses_to_the_same_entries() -> None:
     {"keto_net_carbs": 25, "macro_shares": True},
     {"anticoagulant": Anticoagulant(80, 120)},
     {"ckd": KidneyLimits(2000, 800)},
+    {"healthy": HEALTHY_RULES},
+    {"healthy": HEALTHY_RULES, "keto_net_carbs": 25, "ckd": KidneyLimits(2000, 800)},
 ])
 def test_every_targeted_nutrient_has_an_evidence_entry(kwargs: dict[str, object]) -> None:
-    """Each column any profile bounds is explained in the evidence base."""
+    """Each column any profile bounds or aims at is explained in the evidence base."""
     entries = load_evidence()
-    for person in (Person(45, "female"), Person(30, "female", "pregnancy"), Person(75, "male")):
+    for person in (Person(45, "female"), Person(30, "female", "pregnancy"), Person(75, "male"),
+                   Person(30, "female", "lactation")):
         t = targets_for(person, **kwargs)  # type: ignore[arg-type]
-        missing = {b.nutrient for b in t.bounds} - set(entries)
+        missing = ({b.nutrient for b in t.bounds} | {a.nutrient for a in t.aims}) - set(entries)
         assert not missing, missing
 
 
@@ -86,3 +91,32 @@ def test_invalid_evidence_is_reported_by_field(text: str, message: str) -> None:
     """A damaged evidence file names the field."""
     with pytest.raises(DataFileError, match=message.replace("[", r"\[").replace("]", r"\]")):
         parse_evidence(text, "evidence.toml")
+
+
+def test_builtin_entries_cover_pregnancy_nutrients_and_the_healthy_day() -> None:
+    """Folate, vitamin C, choline, iodine and the healthy-day columns are explained, each with
+    a primary source; iodine says plainly that the food data cannot count it."""
+    entries = load_evidence()
+    for col in ("folate_dfe_ug", "vitamin_c_mg", "choline_mg", "iodine_ug", "saturated_fat_g",
+                "fiber_g", "fruit_veg_g"):
+        e = entries[col]
+        assert e.role and e.target and e.why and e.sources, col
+        assert all("https://" in src for src in e.sources), col
+    iodine = entries["iodine_ug"]
+    assert "Not targeted" in iodine.target and "no iodine values" in iodine.target
+    assert "150 µg" in iodine.why and "ods.od.nih.gov" in " ".join(iodine.sources)
+    assert "aim, not a floor" in entries["choline_mg"].target
+    assert "fda.gov" in FISH_ADVICE and "227-340 g" in FISH_ADVICE
+    assert not {s for e in BUILTIN_EVIDENCE.values() for s in e.seeds}
+
+
+def test_file_entry_wins_over_a_builtin(tmp_path: Path) -> None:
+    """When the evidence file gains an entry for a built-in column, the file's entry is used."""
+    text = ('[[nutrient]]\ncolumn = "fiber_g"\nname = "Fibre (file)"\nrole = "r"\n'
+            'target = "t"\nwhy = "w"\nfoods = []\ncautions = []\nsources = []\nseeds = []\n')
+    path = tmp_path / "evidence.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_evidence(path)
+    assert loaded["fiber_g"].name == "Fibre (file)"
+    assert loaded["folate_dfe_ug"] == BUILTIN_EVIDENCE["folate_dfe_ug"]
+    assert next(iter(loaded)) == "fiber_g"

@@ -6,7 +6,17 @@ import math
 
 import pytest
 
-from mealplan.dri import DRI_COLUMNS, DriRow, dri_value, load_dri, parse_dri_csv
+from mealplan.dri import (
+    DRI_COLUMNS,
+    DRI_INFO_ONLY,
+    DriRow,
+    dri_value,
+    load_dri,
+    load_dri_extra,
+    load_dri_reference,
+    merge_dri,
+    parse_dri_csv,
+)
 from mealplan.errors import TargetsError
 from mealplan.foods import FoodTable, parse_food_csv
 from mealplan.targets import (
@@ -47,7 +57,7 @@ def _maxes(t: Targets, col: str, *, supplements_only: bool = False) -> list[floa
             if b.max is not None and b.supplements_only == supplements_only]
 
 
-DRI_ROWS = load_dri()
+DRI_ROWS = load_dri_reference()
 CRAMP = {"magnesium", "potassium", "calcium", "vitamin_d", "vitamin_b6", "vitamin_b12",
          "vitamin_e"}
 
@@ -62,7 +72,8 @@ def _row_id(row: DriRow) -> str:
 def test_shipped_dri_table_is_the_reference_copy() -> None:
     """Every adult band is present: 13 nutrients, and sodium has AI and CDRR rows."""
     assert len(DRI_ROWS) == 166
-    assert {r.nutrient for r in DRI_ROWS} == set(DRI_COLUMNS)
+    assert {r.nutrient for r in DRI_ROWS} == set(DRI_COLUMNS) - {"folate", "vitamin_c",
+                                                                 "choline"}
     assert all(r.summary_table_url.startswith("https://") for r in DRI_ROWS)
     assert all(r.report.startswith(("IOM ", "NASEM ")) and "doi:10.17226/" in r.report
                for r in DRI_ROWS)
@@ -86,7 +97,7 @@ def test_default_bounds_equal_reference_table(row: DriRow) -> None:
             assert [a.min for a in default.aims if a.nutrient == col] == [row.value]
             continue
         assert _mins(full, col) == [row.value]
-        if row.nutrient in CRAMP:
+        if row.nutrient in CRAMP or (row.nutrient == "iron" and row.life_stage):
             assert _mins(default, col) == [row.value]
         else:
             assert _mins(default, col) == []
@@ -135,7 +146,8 @@ def test_lactation_sodium_uses_the_general_cdrr() -> None:
     t = targets_for(Person(30, "female", "lactation"))
     (na,) = t.bounds_for("sodium_mg")
     assert (na.min, na.max) == (None, 2300.0)
-    assert [(a.nutrient, a.min) for a in t.aims] == [("sodium_mg", 1500.0)]
+    assert [(a.nutrient, a.min) for a in t.aims] == [("sodium_mg", 1500.0),
+                                                      ("choline_mg", 550.0)]
 
 
 @pytest.mark.parametrize(("person", "field"), [
@@ -404,10 +416,11 @@ def test_modes_combine_and_keep_user_diet() -> None:
 
 def test_hold_weekly_makes_weekly_average_with_daily_floor() -> None:
     """Minimum -> weekly average, daily floor = 50 % of it, daily max unchanged."""
-    t = targets_for(Person(45, "female"))
+    t = targets_for(Person(45, "female"), weekly=())
     w = hold_weekly(t, ["vitamin_d_ug", "k2_ug"])
     (k2,) = w.bounds_for("k2_ug")
     assert (k2.period, k2.min, k2.daily_min, k2.max) == ("week", 100.0, 50.0, 200.0)
+    assert k2.weekly_max  # K2 has no upper limit: its 200 µg is on the average too
     vd = w.bounds_for("vitamin_d_ug")
     assert [(b.period, b.min, b.daily_min, b.max) for b in vd] == [
         ("week", 15.0, 7.5, None), ("day", None, None, 100.0)]
@@ -579,6 +592,13 @@ FEASIBILITY_CASES = {
     "ckd": ({"ckd": KidneyLimits(2000, 800)}, Person(60, "female")),
     "macro shares, dairy-free": ({"macro_shares": True, "diet": diet_filter(dairy_free=True)},
                                  Person(45, "female")),
+    "pregnancy 28": ({}, Person(28, "female", "pregnancy")),
+    "lactation 30": ({}, Person(30, "female", "lactation")),
+    "healthy day, woman 45": ({"healthy": ["saturated_fat", "fibre", "fruit_veg", "vitamin_c",
+                                           "protein_share"]}, Person(45, "female")),
+    "healthy day, vegan pregnancy": ({"healthy": ["saturated_fat", "fibre", "fruit_veg"],
+                                      "diet": DietFilter(diet="vegan")},
+                                     Person(28, "female", "pregnancy")),
 }
 
 
@@ -637,3 +657,249 @@ def test_safety_modes_on_the_shipped_table() -> None:
     assert set(table.ids) - set(preg.ids) == livers | risky
     nursing = filter_foods(table, targets_for(Person(30, "female", "lactation")).diet)
     assert set(table.ids) - set(nursing.ids) == livers | {"kelp"}
+
+
+# --------------------------------------------------------------------------- extra DRI rows
+
+
+def test_extra_dri_rows_cite_primary_sources_and_cover_every_band() -> None:
+    """dri_extra.csv: folate, vitamin C, choline and iodine for every adult band, each row
+    naming the IOM report (DOI) and an NCBI Bookshelf summary table."""
+    extra = load_dri_extra()
+    assert len(extra) == 48
+    assert {r.nutrient for r in extra} == {"folate", "vitamin_c", "choline", "iodine"}
+    for r in extra:
+        assert r.report.startswith("IOM ") and "doi:10.17226/" in r.report, r
+        assert r.summary_table_url.startswith("https://www.ncbi.nlm.nih.gov/books/NBK"), r
+        assert r.ul is not None and "ncbi.nlm.nih.gov/books/NBK" in r.ul_note, r
+    assert len(load_dri()) == 166 + 48
+    assert DRI_INFO_ONLY.keys() == {"iodine"}
+    assert dri_value("iodine", "female", 28, "pregnancy").column == ""  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("nutrient", "values"), [
+    # RESEARCH_NOTES §7 and the IOM reports: men, women, pregnancy, lactation; UL
+    ("folate", (400, 400, 600, 500, 1000)),
+    ("vitamin_c", (90, 75, 85, 120, 2000)),
+    ("choline", (550, 425, 450, 550, 3500)),
+    ("iodine", (150, 150, 220, 290, 1100)),
+])
+def test_extra_dri_values(nutrient: str, values: tuple[float, ...]) -> None:
+    """The extra rows carry the published RDA/AI and UL for each life stage."""
+    men, women, preg, lact, ul = values
+    for age in (19, 30, 31, 50):
+        for sex, stage, want in (("male", None, men), ("female", None, women),
+                                 ("female", "pregnancy", preg), ("female", "lactation", lact)):
+            row = dri_value(nutrient, sex, age, stage)
+            assert row is not None and (row.value, row.ul) == (want, ul), (sex, age, stage)
+    for age in (51, 70, 71, 90):
+        assert dri_value(nutrient, "male", age, None).value == men  # type: ignore[union-attr]
+
+
+_HEAD = ("nutrient,unit,sex,age_min,age_max,life_stage,rda_or_ai,kind,ul,ul_note,report,"
+         "summary_table_url\n")
+
+
+def _rows(*lines: str) -> tuple[DriRow, ...]:
+    return parse_dri_csv(_HEAD + "".join(line + "\n" for line in lines), "test")
+
+
+def test_merge_fills_only_a_blank_ul_and_appends_new_bands() -> None:
+    """An extra row may fill a blank reference UL (with its note) or add a band; a matching
+    row that agrees changes nothing."""
+    ref = _rows("zinc,mg/d,female,19,30,pregnancy,11,RDA,,ref note,IOM 2001,https://x",
+                "iron,mg/d,female,19,30,pregnancy,27,RDA,45,ref note,IOM 2001,https://x")
+    extra = _rows("zinc,mg/d,female,19,30,pregnancy,11,RDA,40,fills the blank,IOM 2001,https://y",
+                  "iron,mg/d,female,19,30,pregnancy,27,RDA,45,same,IOM 2001,https://y",
+                  "folate,ug DFE/d,female,19,30,pregnancy,600,RDA,1000,n,IOM 1998,https://y")
+    zinc, iron, folate = merge_dri(ref, extra)
+    assert (zinc.ul, zinc.ul_note, zinc.summary_table_url) == (40.0, "fills the blank",
+                                                               "https://x")
+    assert iron == ref[1]
+    assert folate == extra[2]
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("iron,mg/d,female,19,30,pregnancy,27,RDA,50,x,IOM 2001,https://y",
+     "row 1, column 'ul': UL 50 differs from the reference's 45"),
+    ("iron,mg/d,female,19,30,pregnancy,30,RDA,,x,IOM 2001,https://y",
+     "row 1, column 'rda_or_ai': RDA 30 differs from the reference's 27"),
+])
+def test_merge_never_overrides_a_reference_value(line: str, message: str) -> None:
+    """An extra row that contradicts a non-blank reference value is refused, never applied."""
+    ref = _rows("iron,mg/d,female,19,30,pregnancy,27,RDA,45,ref,IOM 2001,https://x")
+    with pytest.raises(TargetsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        merge_dri(ref, _rows(line))
+    with pytest.raises(TargetsError, match="appears twice"):
+        merge_dri(ref, _rows("folate,ug DFE/d,female,19,30,,400,RDA,,x,IOM 1998,https://y",
+                             "folate,ug DFE/d,female,19,30,,400,RDA,,x,IOM 1998,https://y"))
+
+
+def test_shipped_merge_keeps_every_reference_value() -> None:
+    """Every reference row survives the merge with its value, and its UL where it had one."""
+    merged = {r.key: r for r in load_dri()}
+    for ref in load_dri_reference():
+        got = merged[ref.key]
+        assert got.value == ref.value and got.report == ref.report
+        if ref.ul is not None:
+            assert (got.ul, got.ul_note) == (ref.ul, ref.ul_note)
+
+
+# --------------------------------------------------------------------------- pregnancy, lactation
+
+
+def _supp_max(t: Targets, col: str) -> list[float]:
+    return _maxes(t, col, supplements_only=True)
+
+
+def test_pregnancy_nutrients_female_28() -> None:
+    """Pregnancy (issue 10): folate 600 µg DFE, iron 27 mg (UL 45), vitamin C 85 mg as
+    minimums; choline 450 mg as an aim; folic acid, vitamin C and choline ULs on supplements
+    only (no food-wide max: foods with unknown values would be dropped); fish <= 340 g a week;
+    iodine said plainly, never bounded."""
+    t = targets_for(Person(28, "female", "pregnancy"))
+    assert _mins(t, "folate_dfe_ug") == [600.0] and _supp_max(t, "folate_dfe_ug") == [1000.0]
+    assert _mins(t, "iron_mg") == [27.0] and _maxes(t, "iron_mg") == [45.0]
+    assert _mins(t, "vitamin_c_mg") == [85.0] and _supp_max(t, "vitamin_c_mg") == [2000.0]
+    assert _mins(t, "choline_mg") == [] and _supp_max(t, "choline_mg") == [3500.0]
+    for col in ("folate_dfe_ug", "vitamin_c_mg", "choline_mg"):
+        assert _maxes(t, col) == [], col  # never a food-wide maximum
+    (choline,) = [a for a in t.aims if a.nutrient == "choline_mg"]
+    assert choline.min == 450.0 and "not a floor" in choline.reason
+    assert "35 foods" in choline.reason and "doi:10.17226/6015" in choline.source
+    (folate,) = [b for b in t.bounds_for("folate_dfe_ug") if b.min is not None]
+    assert folate.source.startswith("RDA: IOM 1998") and "NBK56068" in folate.source
+    assert not any("iodine" in b.nutrient for b in t.bounds)
+    (fish,) = t.weekly_max
+    assert (fish.kind, fish.grams) == ("fish", 340.0) and "fda.gov" in fish.source
+    (w,) = [w for w in t.warnings if w.startswith("Pregnancy nutrients")]
+    assert "Iodine (220 µg a day) is not in the food data" in w
+    assert "iodised salt or a supplement with 150 µg of iodine" in w
+    assert "227-340 g (8-12 oz) a week of low-mercury fish" in w and "FDA/EPA" in w
+    validate_targets(t)
+
+
+def test_lactation_nutrients_female_30() -> None:
+    """Breastfeeding: folate 500, iron 9, vitamin C 120 as minimums; choline 550 an aim; the
+    same fish cap; iodine 290 µg said plainly."""
+    t = targets_for(Person(30, "female", "lactation"))
+    assert _mins(t, "folate_dfe_ug") == [500.0]
+    assert _mins(t, "iron_mg") == [9.0] and _maxes(t, "iron_mg") == [45.0]
+    assert _mins(t, "vitamin_c_mg") == [120.0]
+    assert [a.min for a in t.aims if a.nutrient == "choline_mg"] == [550.0]
+    assert [(c.kind, c.grams) for c in t.weekly_max] == [("fish", 340.0)]
+    assert any("Breastfeeding nutrients" in w and "Iodine (290 µg a day)" in w
+               for w in t.warnings)
+
+
+def test_full_dri_pregnancy_holds_iron_once() -> None:
+    """full_dri and pregnancy both want iron at the RDA: one minimum, not two."""
+    t = targets_for(Person(28, "female", "pregnancy"), full_dri=True)
+    assert _mins(t, "iron_mg") == [27.0]
+
+
+def test_weekly_caps_follow_modes_unless_set() -> None:
+    """weekly_max follows the modes (so a saved profile keeps the fish cap); weekly_caps=()
+    turns the caps off; every cap names a food kind of mealplan.units.KINDS."""
+    from dataclasses import replace
+
+    from mealplan.profiles import load_profile, save_profile
+    from mealplan.targets import default_weekly_caps
+    from mealplan.units import KINDS
+
+    assert targets_for(Person(45, "female")).weekly_max == ()
+    both = default_weekly_caps({"pregnancy", "lactation"})
+    assert [(c.kind, c.grams) for c in both] == [("fish", 340.0)]
+    assert all(c.kind in KINDS for c in both)
+    t = targets_for(Person(28, "female", "pregnancy"))
+    assert replace(t, weekly_caps=()).weekly_max == ()
+    assert t.weekly_caps is None and t.weekly_max == both
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "p.toml"
+        save_profile(path, t, person=Person(28, "female", "pregnancy"))
+        assert load_profile(path).targets.weekly_max == both
+
+
+# --------------------------------------------------------------------------- healthy day
+
+
+def test_healthy_default_and_none() -> None:
+    """healthy=None holds exactly HEALTHY_DEFAULT's rules (none for now); an empty set holds
+    no healthy-day bound at all."""
+    from mealplan.targets import HEALTHY_DEFAULT, HEALTHY_RULES, healthy_rules_on
+
+    assert set(HEALTHY_RULES) >= HEALTHY_DEFAULT
+    assert healthy_rules_on(targets_for(Person(45, "female"))) == HEALTHY_DEFAULT
+    t = targets_for(Person(45, "female"), healthy=())
+    assert healthy_rules_on(t) == frozenset()
+    for col in ("saturated_fat_g", "fiber_g", "fruit_veg_g", "vitamin_c_mg"):
+        assert t.bounds_for(col) == (), col
+
+
+def test_healthy_day_female_45() -> None:
+    """Every rule on (female 45, 1,800 kcal): saturated fat <= 20 g (10 % of energy / 9),
+    fibre >= 25.2 g (14 per 1,000 kcal), fruit and vegetables >= 400 g, vitamin C >= 75 mg
+    (its supplement UL too), protein >= 45 g (10 % of energy beats 0.8 g/kg x 52 = 41.6 g)."""
+    from mealplan.targets import HEALTHY_RULES, healthy_rules_on
+
+    t = targets_for(Person(45, "female", weight_kg=52.0, energy_kcal=1800),
+                    healthy=HEALTHY_RULES)
+    assert _maxes(t, "saturated_fat_g") == [20.0] and _mins(t, "saturated_fat_g") == []
+    assert _mins(t, "fiber_g") == [25.2]
+    assert _mins(t, "fruit_veg_g") == [400.0]
+    assert _mins(t, "vitamin_c_mg") == [75.0] and _supp_max(t, "vitamin_c_mg") == [2000.0]
+    assert _mins(t, "protein_g") == [45.0] and _maxes(t, "protein_g") == [157.5]
+    assert healthy_rules_on(t) == set(HEALTHY_RULES)
+    for name, rule in HEALTHY_RULES.items():
+        (b,) = [b for b in t.bounds_for(rule.column) if not b.supplements_only]
+        assert f"healthy-day rule '{name}'" in b.reason and b.source, name
+    # a heavier person: the g/kg minimum wins
+    heavy = targets_for(Person(45, "female", weight_kg=90.0, energy_kcal=1800),
+                        healthy=["protein_share"])
+    assert _mins(heavy, "protein_g") == [72.0]
+    validate_targets(t)
+
+
+def test_healthy_day_keto_drops_fibre_and_saturated_fat() -> None:
+    """Keto keeps fruit and vegetables and vitamin C; 14 g of fibre per 1,000 kcal and
+    saturated fat under 10 % do not fit 20-50 g of net carbs with 70-80 % of energy from fat."""
+    from mealplan.targets import HEALTHY_RULES, healthy_rules_on
+
+    t = targets_for(Person(40, "male", energy_kcal=2400), keto_net_carbs=25,
+                    healthy=HEALTHY_RULES)
+    assert healthy_rules_on(t) == set(HEALTHY_RULES) - {"fibre", "saturated_fat"}
+    assert _maxes(t, "saturated_fat_g") == [] and _mins(t, "fiber_g") == []
+    assert _mins(t, "fruit_veg_g") == [400.0]
+
+
+def test_healthy_day_kidney_male_65_drops_protein_share_fruit_veg_and_fibre() -> None:
+    """Kidney mode: KDOQI holds protein, and the clinician's potassium cap decides how much
+    produce and fibre-rich food fits; saturated fat and vitamin C stay."""
+    from mealplan.targets import HEALTHY_RULES, healthy_rules_on
+
+    t = targets_for(Person(65, "male", weight_kg=70.0, height_cm=175.0),
+                    ckd=KidneyLimits(2000, 1000), healthy=HEALTHY_RULES)
+    assert healthy_rules_on(t) == set(HEALTHY_RULES) - {"protein_share", "fruit_veg", "fibre"}
+    assert _mins(t, "protein_g") == [42.0] and _maxes(t, "protein_g") == [56.0]
+    assert _mins(t, "vitamin_c_mg") == [90.0]
+    assert _mins(t, "fruit_veg_g") == [] and _mins(t, "fiber_g") == []
+    assert t.weekly_max == ()
+
+
+def test_pregnancy_with_healthy_vitamin_c_holds_it_once() -> None:
+    """Pregnancy and the vitamin C rule: one minimum (the pregnancy RDA), marked as the rule."""
+    from mealplan.targets import healthy_rules_on
+
+    t = targets_for(Person(28, "female", "pregnancy"), healthy=["vitamin_c"])
+    assert _mins(t, "vitamin_c_mg") == [85.0] and _supp_max(t, "vitamin_c_mg") == [2000.0]
+    assert healthy_rules_on(t) == {"vitamin_c"}
+
+
+def test_unknown_healthy_rule_is_refused() -> None:
+    """A misspelt rule name is an error naming the field and the choices."""
+    with pytest.raises(TargetsError, match=r"healthy: unknown rule 'fiber' \(choose from"):
+        targets_for(Person(45, "female"), healthy=["fiber"])
+    from mealplan.targets import healthy_rules_on
+    assert healthy_rules_on(targets_for(Person(45, "female"), healthy="fibre")) == {"fibre"}

@@ -1,6 +1,12 @@
-"""Dietary Reference Intakes (DRIs) for adults, shipped as data: ``data/dri.csv``.
+"""Dietary Reference Intakes (DRIs) for adults, shipped as data: ``data/dri.csv`` and
+``data/dri_extra.csv``.
 
-The table is an exact copy of the project's reference DRI file. Every row cites the IOM/NASEM
+``dri.csv`` is an exact copy of the project's reference DRI file (a test checks it byte for
+byte). ``dri_extra.csv`` has the same columns and adds the nutrients the reference lacks
+(folate, vitamin C, choline, and iodine for information: the food table has no iodine
+column); :func:`load_dri` merges the two (:func:`merge_dri`). An extra row for a band the
+reference already has may only fill a blank ``ul`` (its ``ul_note`` says so); it can never
+change a value the reference gives. Every row cites the IOM/NASEM
 report that set the value (``report``, with its DOI) and an official summary table
 (``summary_table_url``: NASEM 2019 Appendix J on NCBI Bookshelf for the elements, Health
 Canada's DRI tables for the vitamins); no secondary website is cited. One row per
@@ -8,8 +14,10 @@ nutrient x sex x age band x life stage x kind:
 
 - ``nutrient``: ``magnesium``, ``potassium``, ``calcium``, ``phosphorus``, ``zinc``,
   ``iron``, ``sodium``, ``vitamin_d``, ``vitamin_b6``, ``vitamin_b12``, ``vitamin_e``,
-  ``vitamin_a``, ``vitamin_k``.
-- ``unit``: as published (``mg/d``, ``ug/d``, ``ug RAE/d``, ``mg/d alpha-tocopherol``).
+  ``vitamin_a``, ``vitamin_k`` (reference); ``folate``, ``vitamin_c``, ``choline``,
+  ``iodine`` (extra; iodine is in :data:`DRI_INFO_ONLY`: no food-table column).
+- ``unit``: as published (``mg/d``, ``ug/d``, ``ug RAE/d``, ``ug DFE/d``,
+  ``mg/d alpha-tocopherol``).
 - ``sex`` (``female``/``male``), ``age_min``/``age_max`` (years; empty max = no upper end),
   ``life_stage`` (empty, ``pregnancy`` or ``lactation``; pregnancy and lactation rows exist
   for 19-30 and 31-50 only).
@@ -27,7 +35,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -37,11 +46,16 @@ from .errors import Problem, TargetsError
 
 __all__ = [
     "DRI_COLUMNS",
+    "DRI_INFO_ONLY",
     "MIN_ADULT_AGE",
     "DriRow",
+    "dri_extra_path",
     "dri_path",
     "dri_value",
     "load_dri",
+    "load_dri_extra",
+    "load_dri_reference",
+    "merge_dri",
     "parse_dri_csv",
 ]
 
@@ -65,6 +79,14 @@ DRI_COLUMNS: dict[str, str] = {
     "vitamin_e": "vitamin_e_mg",
     "vitamin_a": "vitamin_a_rae_ug",
     "vitamin_k": "vitamin_k_total_ug",
+    "folate": "folate_dfe_ug",
+    "vitamin_c": "vitamin_c_mg",
+    "choline": "choline_mg",
+}
+# DRI nutrients listed for information only: the food table has no column for them, so no
+# bound can hold them (name -> why).
+DRI_INFO_ONLY: dict[str, str] = {
+    "iodine": "the food table has no iodine column (USDA SR28 does not report iodine)",
 }
 
 _HEADER = ("nutrient", "unit", "sex", "age_min", "age_max", "life_stage", "rda_or_ai", "kind",
@@ -101,8 +123,14 @@ class DriRow:
 
     @property
     def column(self) -> str:
-        """The food-table column this nutrient maps to."""
-        return DRI_COLUMNS[self.nutrient]
+        """The food-table column this nutrient maps to ("" for :data:`DRI_INFO_ONLY`)."""
+        return DRI_COLUMNS.get(self.nutrient, "")
+
+    @property
+    def key(self) -> tuple[str, str, int, int | None, str | None, str]:
+        """What a row is about: nutrient, sex, age band, life stage and kind."""
+        return (self.nutrient, self.sex, self.age_min, self.age_max, self.life_stage,
+                self.kind)
 
     @property
     def band(self) -> str:
@@ -116,25 +144,108 @@ class DriRow:
 
 
 def dri_path() -> Path:
-    """Path of the shipped DRI table."""
+    """Path of the shipped DRI table (the reference copy)."""
     return Path(str(resources.files("mealplan") / "data" / "dri.csv"))
 
 
-@cache
-def load_dri() -> tuple[DriRow, ...]:
-    """The shipped DRI table, parsed and validated (cached).
+def dri_extra_path() -> Path:
+    """Path of the shipped extra DRI rows (nutrients the reference lacks)."""
+    return Path(str(resources.files("mealplan") / "data" / "dri_extra.csv"))
 
-    Returns:
-        Every row of ``data/dri.csv``.
+
+def _read(path: Path, label: str) -> tuple[DriRow, ...]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TargetsError(label, [Problem(f"cannot read: {exc}")]) from None
+    return parse_dri_csv(text, label)
+
+
+@cache
+def load_dri_reference() -> tuple[DriRow, ...]:
+    """The reference DRI table alone, ``data/dri.csv`` (cached).
 
     Raises:
         TargetsError: if the shipped file is missing or malformed.
     """
-    try:
-        text = dri_path().read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TargetsError("shipped DRI table", [Problem(f"cannot read: {exc}")]) from None
-    return parse_dri_csv(text, "shipped DRI table")
+    return _read(dri_path(), "shipped DRI table")
+
+
+@cache
+def load_dri_extra() -> tuple[DriRow, ...]:
+    """The extra DRI rows alone, ``data/dri_extra.csv`` (cached).
+
+    Raises:
+        TargetsError: if the shipped file is missing or malformed.
+    """
+    return _read(dri_extra_path(), "shipped extra DRI rows")
+
+
+def merge_dri(reference: Sequence[DriRow], extra: Sequence[DriRow],
+              label: str = "extra DRI rows") -> tuple[DriRow, ...]:
+    """The reference rows with the extra rows merged in; the reference always wins.
+
+    An extra row about a band the reference has (same nutrient, sex, ages, life stage and
+    kind) may only fill the reference's blank ``ul`` (with the extra row's ``ul_note``); every
+    other extra row is appended. An extra row that disagrees with a value the reference gives
+    (RDA/AI/CDRR or a non-blank UL) is an error, never an override.
+
+    Args:
+        reference: the reference rows, in file order.
+        extra: the extra rows, in file order.
+        label: how to name the extra rows in errors.
+
+    Returns:
+        The merged rows: the reference's order, then the new bands in the extra order.
+
+    Raises:
+        TargetsError: naming each extra row (from 1) that contradicts the reference, or a
+            band that appears twice among the extra rows.
+    """
+    at = {r.key: i for i, r in enumerate(reference)}
+    out = list(reference)
+    seen: set[tuple[str, str, int, int | None, str | None, str]] = set()
+    problems: list[Problem] = []
+    for n, row in enumerate(extra, start=1):
+        if row.key in seen:
+            problems.append(Problem(f"{row.nutrient} {row.sex} {row.band} "
+                                    f"{row.life_stage or ''} {row.kind} appears twice", n))
+            continue
+        seen.add(row.key)
+        i = at.get(row.key)
+        if i is None:
+            out.append(row)
+            continue
+        ref = reference[i]
+        if row.value != ref.value:
+            problems.append(Problem(
+                f"{row.kind} {row.value:g} differs from the reference's {ref.value:g}: the "
+                "reference wins; fix the extra row", n, "rda_or_ai"))
+        if ref.ul is not None:
+            if row.ul is not None and row.ul != ref.ul:
+                problems.append(Problem(
+                    f"UL {row.ul:g} differs from the reference's {ref.ul:g}: an extra row may "
+                    "only fill a blank UL", n, "ul"))
+        elif row.ul is not None:
+            out[i] = replace(ref, ul=row.ul, ul_note=row.ul_note)
+    if problems:
+        raise TargetsError(label, problems)
+    return tuple(out)
+
+
+@cache
+def load_dri() -> tuple[DriRow, ...]:
+    """The shipped DRI table: the reference merged with the extra rows (cached).
+
+    Returns:
+        Every row of ``data/dri.csv`` (blank ULs filled where ``data/dri_extra.csv`` gives
+        them), then the extra bands.
+
+    Raises:
+        TargetsError: if a shipped file is missing or malformed, or an extra row contradicts
+            the reference.
+    """
+    return merge_dri(load_dri_reference(), load_dri_extra(), "shipped extra DRI rows")
 
 
 def _number(text: str, row: int, column: str, problems: list[Problem]) -> float | None:
@@ -175,7 +286,7 @@ def parse_dri_csv(text: str, label: str) -> tuple[DriRow, ...]:
     for i, r in enumerate(reader, start=1):
         n_before = len(problems)
         nutrient = r["nutrient"].strip()
-        if nutrient not in DRI_COLUMNS:
+        if nutrient not in DRI_COLUMNS and nutrient not in DRI_INFO_ONLY:
             problems.append(Problem(f"unknown nutrient '{nutrient}'", i, "nutrient"))
         sex = r["sex"].strip()
         if sex not in ("female", "male"):

@@ -127,7 +127,8 @@ def _bound_dict(b: Bound) -> dict[str, Any]:
     return _drop_none({
         "nutrient": b.nutrient, "min": b.min, "max": b.max, "unit": b.unit,
         "source": b.source, "reason": b.reason, "period": b.period,
-        "daily_min": b.daily_min, "supplements_only": b.supplements_only})
+        "daily_min": b.daily_min, "supplements_only": b.supplements_only,
+        "of_energy": b.of_energy or None, "weekly_max": b.weekly_max or None})
 
 
 def _diet_dict(d: DietFilter) -> dict[str, Any]:
@@ -317,10 +318,12 @@ def _read_bound(r: _Reader, raw: object, i: int) -> Bound | None:
         r.bad(f"{at}.period", f"must be 'day' or 'week', not {period!r}")
         period = "day"
     supp = r.flag(t, "supplements_only", f"{at}.supplements_only")
+    of_energy = r.flag(t, "of_energy", f"{at}.of_energy")
+    weekly_max = r.flag(t, "weekly_max", f"{at}.weekly_max")
     if len(r.problems) > n0 or nutrient is None:
         return None
     return Bound(nutrient, lo, hi, unit, source, reason,
-                 "week" if period == "week" else "day", daily, supp)
+                 "week" if period == "week" else "day", daily, supp, of_energy, weekly_max)
 
 
 def _read_aim(r: _Reader, raw: object, i: int) -> Aim | None:

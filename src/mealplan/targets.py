@@ -28,8 +28,26 @@ The default cramp-support profile (:func:`targets_for`), per day:
 
 Safety modes (each adds a plain-language warning to :attr:`Targets.warnings`):
 anticoagulant (:class:`Anticoagulant`), chronic kidney disease (:class:`KidneyLimits`),
-pregnancy and lactation (``Person.life_stage``). Facts: RESEARCH_NOTES §5 of the reference
-material, summarised in ``seeds/evidence.toml``.
+pregnancy and lactation (``Person.life_stage``). Facts: RESEARCH_NOTES §5 and §7 of the
+reference material, summarised in ``seeds/evidence.toml`` and :mod:`mealplan.evidence`.
+
+Pregnancy and lactation (:data:`LIFE_STAGE_NUTRIENTS`) add, from the life stage's DRIs
+(``data/dri_extra.csv`` and ``data/dri.csv``): folate (``folate_dfe_ug``, RDA 600/500 µg DFE)
+and vitamin C (``vitamin_c_mg``, RDA 85/120 mg) and iron (``iron_mg``, RDA 27/9 mg, UL 45 mg)
+as minimums; choline (``choline_mg``, AI 450/550 mg) as an :class:`Aim` (most diets fall
+short and many foods have no choline value); the folate (folic acid), vitamin C and choline
+ULs as ``supplements_only`` maxima (food cannot reach them, and a food-wide maximum would
+drop every food whose value is unknown). Iodine cannot be targeted: the food table has no
+iodine column, and the warning says so. Fish: :attr:`Targets.weekly_max` carries a
+:class:`WeeklyCap` of 340 g of fish a week (FDA/EPA 2021); the advised 227 g a week minimum
+is in the warning only.
+
+The healthy day (:data:`HEALTHY_RULES`, switched on by name through ``targets_for(...,
+healthy=...)``; none by default, :data:`HEALTHY_DEFAULT`): saturated fat under 10 % of
+energy, fibre at least 14 g per 1,000 kcal, fruit and vegetables at least 400 g, vitamin C
+at least the RDA, protein at least 10 % of energy. Each such bound's reason names its rule
+(:func:`healthy_rules_on` reads them back). Kidney mode drops ``protein_share`` (protein is
+held by the clinician's band).
 """
 
 from __future__ import annotations
@@ -50,12 +68,18 @@ from .units import ALLERGENS, DERIVED, FLAGS, NUTRIENTS, unit_of
 __all__ = [
     "ACTIVITY_FACTORS",
     "ALLERGEN_SHORTCUTS",
+    "DEFAULT_WEEKLY",
     "DIETS",
     "ENERGY_TOLERANCE",
+    "FISH_ADVICE_SOURCE",
+    "HEALTHY_DEFAULT",
+    "HEALTHY_RULES",
+    "IODINE_SOURCE",
     "K2_MAX_UG",
     "K2_MIN_UG",
     "KETO_DEFAULT_NET_CARBS",
     "KETO_NET_CARBS_RANGE",
+    "LIFE_STAGE_NUTRIENTS",
     "MODES",
     "REFERENCE_BODY",
     "SAFETY_MODE_RULES",
@@ -64,14 +88,18 @@ __all__ = [
     "Anticoagulant",
     "Bound",
     "DietFilter",
+    "HealthyRule",
     "KidneyLimits",
     "Person",
     "Targets",
+    "WeeklyCap",
     "bound_problems",
+    "default_weekly_caps",
     "diet_filter",
     "diet_problems",
     "energy_estimate",
     "filter_foods",
+    "healthy_rules_on",
     "hold_weekly",
     "life_stage_flags",
     "mifflin_st_jeor",
@@ -102,6 +130,12 @@ class Bound:
     period: Period = "day"
     daily_min: float | None = None
     supplements_only: bool = False
+    # min/max were set as a share of the energy goal (AMDR, saturated fat, fibre per
+    # 1,000 kcal): the planner also holds that share of each day's actual energy
+    of_energy: bool = False
+    # with period "week": max too is on the average (K2, which has no upper limit: a natto
+    # day may hold 400 µg when the week averages 100-200 µg)
+    weekly_max: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,8 +166,32 @@ class Aim:
 
 
 @dataclass(frozen=True)
+class WeeklyCap:
+    """At most ``grams`` of foods of one ``kind`` (a key of :data:`mealplan.units.KINDS`,
+    read from the food table's ``kind`` column) in any 7 consecutive days of a plan; a plan
+    shorter than a week holds its whole total under ``grams`` (the cap is not prorated, so a
+    one-day plan may still serve a portion). Supplements are never counted.
+
+    E.g. ``WeeklyCap("fish", 340.0, ...)`` in pregnancy and breastfeeding: FDA/EPA advise
+    227-340 g (8-12 oz) of low-mercury fish a week.
+    """
+
+    kind: str
+    grams: float
+    source: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Targets:
-    """Everything the optimiser must meet for one person, per day."""
+    """Everything the optimiser must meet for one person, per day.
+
+    ``weekly_caps``: caps on the grams of a kind of food per week (:class:`WeeklyCap`).
+    None (the default) means the caps that follow from ``modes``
+    (:func:`default_weekly_caps`: fish at most 340 g a week in pregnancy and breastfeeding),
+    so a profile saved without them keeps them; ``()`` means none. Read them through
+    :attr:`weekly_max`.
+    """
 
     bounds: tuple[Bound, ...]
     diet: DietFilter = field(default_factory=DietFilter)
@@ -141,11 +199,19 @@ class Targets:
     modes: frozenset[str] = frozenset()  # "anticoagulant", "ckd", "pregnancy", "lactation"
     warnings: tuple[str, ...] = ()
     allow_supplements: bool = False
-    aims: tuple[Aim, ...] = ()  # soft minimums (sodium's AI)
+    aims: tuple[Aim, ...] = ()  # soft minimums (sodium's AI, choline's AI in pregnancy)
+    weekly_caps: tuple[WeeklyCap, ...] | None = None
 
     def bounds_for(self, nutrient: str) -> tuple[Bound, ...]:
         """Every bound on one nutrient column."""
         return tuple(b for b in self.bounds if b.nutrient == nutrient)
+
+    @property
+    def weekly_max(self) -> tuple[WeeklyCap, ...]:
+        """The weekly caps on kinds of food the planner must hold (see the class docstring)."""
+        if self.weekly_caps is not None:
+            return self.weekly_caps
+        return default_weekly_caps(self.modes)
 
 
 # --------------------------------------------------------------------------- constants
@@ -182,13 +248,120 @@ ENERGY_TOLERANCE = 0.10
 _LIFE_STAGE_KCAL: dict[str, float] = {"pregnancy": 340.0, "lactation": 330.0}
 _PROTEIN_G_PER_KG: dict[str | None, float] = {None: 0.8, "pregnancy": 1.1, "lactation": 1.3}
 PROTEIN_MAX_SHARE = 0.35
+PROTEIN_MIN_SHARE = 0.10
+SATURATED_FAT_MAX_SHARE = 0.10
+FIBRE_G_PER_1000_KCAL = 14.0
+FRUIT_VEG_MIN_G = 400.0
 K2_MIN_UG = 100.0
 K2_MAX_UG = 200.0
 KETO_DEFAULT_NET_CARBS = 25.0
 KETO_NET_CARBS_RANGE = (20.0, 50.0)
 WEEKLY_FLOOR_FRACTION = 0.5
+# Held as weekly averages by default (issue 14: food gives them in bursts: oily fish twice a
+# week, natto, cheese), each day at least WEEKLY_FLOOR_FRACTION of the minimum.
+DEFAULT_WEEKLY: tuple[str, ...] = ("vitamin_d_ug", "vitamin_e_mg", "k2_ug")
+# Held weekly, these keep their maximum on the weekly average too: K2 has no upper limit
+# (its 200 µg is the project's target range), so a natto day may exceed it.
+WEEKLY_MAX_OK: frozenset[str] = frozenset({"k2_ug"})
 _K2_SOURCE = "seed 000_7973ab7d68f1019b.txt (project target, not an official DRI)"
 _MSJ_SOURCE = "Mifflin-St Jeor 1990 resting energy x activity factor"
+
+FISH_ADVICE_SOURCE = ("FDA/EPA, Advice about Eating Fish (2021 update), "
+                      "https://www.fda.gov/food/consumers/advice-about-eating-fish")
+FISH_WEEKLY_MIN_G = 227.0
+FISH_WEEKLY_MAX_G = 340.0
+IODINE_SOURCE = ("IOM 2001, doi:10.17226/10026 (iodine RDA 220 µg in pregnancy, 290 µg "
+                 "breastfeeding, UL 1,100 µg); NIH Office of Dietary Supplements, Iodine fact "
+                 "sheet for health professionals, "
+                 "https://ods.od.nih.gov/factsheets/Iodine-HealthProfessional/")
+_FISH_CAP = WeeklyCap(
+    "fish", FISH_WEEKLY_MAX_G, FISH_ADVICE_SOURCE,
+    f"pregnancy and breastfeeding: {FISH_WEEKLY_MIN_G:g}-{FISH_WEEKLY_MAX_G:g} g (8-12 oz) of "
+    "low-mercury fish a week; no more than the top of that range")
+_MODE_WEEKLY_CAPS: dict[str, tuple[WeeklyCap, ...]] = {
+    "pregnancy": (_FISH_CAP,),
+    "lactation": (_FISH_CAP,),
+}
+
+
+def default_weekly_caps(modes: Iterable[str]) -> tuple[WeeklyCap, ...]:
+    """The weekly caps on kinds of food that a set of modes brings (each kind once).
+
+    Args:
+        modes: e.g. ``{"pregnancy"}``.
+
+    Returns:
+        The caps, the tightest per kind, in kind order; empty for no such mode.
+    """
+    best: dict[str, WeeklyCap] = {}
+    for m in sorted(set(modes)):
+        for c in _MODE_WEEKLY_CAPS.get(m, ()):
+            if c.kind not in best or c.grams < best[c.kind].grams:
+                best[c.kind] = c
+    return tuple(best[k] for k in sorted(best))
+
+
+@dataclass(frozen=True)
+class HealthyRule:
+    """One rule of the healthy day: the column it bounds, what it asks, and its source."""
+
+    column: str
+    description: str
+    source: str
+
+
+_AMDR_SOURCE = ("IOM 2005, Dietary Reference Intakes for Energy, Carbohydrate, Fiber, Fat, "
+                "Fatty Acids, Cholesterol, Protein, and Amino Acids, doi:10.17226/10490")
+# The healthy-day rules a dietitian can switch on or off, by name (issue 14, item 3).
+HEALTHY_RULES: dict[str, HealthyRule] = {
+    "saturated_fat": HealthyRule(
+        "saturated_fat_g", "saturated fat under 10 % of energy",
+        "USDA and HHS, Dietary Guidelines for Americans 2020-2025, "
+        "https://www.dietaryguidelines.gov/sites/default/files/2020-12/"
+        "Dietary_Guidelines_for_Americans_2020-2025.pdf"),
+    "fibre": HealthyRule(
+        "fiber_g", "fibre at least 14 g per 1,000 kcal",
+        f"{_AMDR_SOURCE} (the fibre AI is set at 14 g per 1,000 kcal)"),
+    "fruit_veg": HealthyRule(
+        "fruit_veg_g", "fruit and vegetables at least 400 g a day, potatoes not counted",
+        "WHO/FAO 2003, Diet, nutrition and the prevention of chronic diseases (TRS 916), "
+        "https://www.who.int/publications/i/item/924120916X"),
+    "vitamin_c": HealthyRule(
+        "vitamin_c_mg", "vitamin C at least the RDA: 75 mg women, 90 mg men",
+        "IOM 2000, Dietary Reference Intakes for Vitamin C, Vitamin E, Selenium, and "
+        "Carotenoids, doi:10.17226/9810"),
+    "protein_share": HealthyRule(
+        "protein_g", "protein at least 10 % of energy, or the g/kg minimum if higher; "
+        "not in kidney mode", f"{_AMDR_SOURCE} (AMDR 10-35 % of energy)"),
+}
+# The rules on when targets_for(healthy=None). None for now: the planner that meets them
+# lands separately; set to frozenset(HEALTHY_RULES) to make the healthy day the default.
+HEALTHY_DEFAULT: frozenset[str] = frozenset(HEALTHY_RULES)
+_HEALTHY_TAG = "healthy-day rule '{}'"
+
+
+def healthy_rules_on(targets: Targets) -> frozenset[str]:
+    """The healthy-day rules that hold in some targets (read from their bounds' reasons).
+
+    Args:
+        targets: built by :func:`targets_for` or loaded from a profile.
+
+    Returns:
+        The names (keys of :data:`HEALTHY_RULES`) whose bound is present.
+    """
+    return frozenset(name for name, rule in HEALTHY_RULES.items()
+                     if any(_HEALTHY_TAG.format(name) in b.reason
+                            for b in targets.bounds_for(rule.column)))
+
+
+# Nutrients pregnancy and breastfeeding add (RESEARCH_NOTES §7): DRI name -> how it is held.
+LIFE_STAGE_NUTRIENTS: dict[str, str] = {
+    "folate": "minimum (RDA); folic acid UL on supplements only",
+    "iron": "minimum (RDA) and UL",
+    "vitamin_c": "minimum (RDA); UL on supplements only",
+    "choline": "aim (AI), not a floor; UL on supplements only",
+    "iodine": "not targeted: the food table has no iodine column (said in the warning)",
+}
 
 # One-line reasons per column, shown next to each bound.
 _WHY: dict[str, str] = {
@@ -205,6 +378,10 @@ _WHY: dict[str, str] = {
     "iron_mg": "general adequacy (oxygen transport to muscles)",
     "zinc_mg": "general adequacy",
     "vitamin_k_total_ug": "general adequacy (blood clotting)",
+    "folate_dfe_ug": "builds new cells; in pregnancy it lowers the risk of neural tube defects",
+    "vitamin_c_mg": "keeps connective tissue healthy and helps absorb iron from plant foods",
+    "choline_mg": "builds cell membranes and the nerve messenger acetylcholine; the baby's "
+                  "brain and spinal cord need it",
 }
 _CRAMP_MINIMUMS = ("magnesium", "potassium", "calcium", "vitamin_d", "vitamin_b6",
                    "vitamin_b12", "vitamin_e")
@@ -450,14 +627,34 @@ SAFETY_MODE_RULES: dict[str, str] = {
         "potassium-based salt substitute."),
     "pregnancy": (
         "Pregnancy: the pregnancy DRIs and upper limits (iron UL 45 mg, zinc UL 40 mg; IOM "
-        "2001, https://doi.org/10.17226/10026); no liver (preformed vitamin A); no "
-        "soft-ripened, blue-veined or soft fresh cheeses (brie, camembert, blue, feta, queso "
-        "fresco, soft goat cheese), refrigerated smoked or pickled fish or pâté (listeria), "
-        "no raw eggs "
-        "(FDA and CDC food-safety advice for pregnancy); no kelp (very high iodine)."),
+        "2001, https://doi.org/10.17226/10026); folate at least 600 µg DFE (IOM 1998, "
+        "https://doi.org/10.17226/6015; the 1,000 µg UL is on folic acid, held on "
+        "supplements), iron at least 27 mg, vitamin C at least 85 mg (IOM 2000, "
+        "https://doi.org/10.17226/9810; UL 2,000 mg held on supplements); choline 450 mg as "
+        "an aim, not a floor (IOM 1998; most diets fall short and 35 foods have no choline "
+        "value; UL 3,500 mg held on supplements); iodine (RDA 220 µg, UL 1,100 µg) cannot be "
+        "counted because the food data has no iodine: iodised salt or a supplement with 150 "
+        "µg iodine as the midwife or doctor advises (NIH Office of Dietary Supplements, "
+        "https://ods.od.nih.gov/factsheets/Iodine-HealthProfessional/); fish 227-340 g a "
+        "week of low-mercury choices and never more than 340 g, no king mackerel, "
+        "marlin, orange roughy, shark, swordfish, Gulf tilefish or bigeye tuna (FDA/EPA "
+        "Advice about Eating Fish, 2021, "
+        "https://www.fda.gov/food/consumers/advice-about-eating-fish); no liver (preformed "
+        "vitamin A); no soft-ripened, blue-veined or soft fresh cheeses (brie, camembert, "
+        "blue, feta, queso fresco, soft goat cheese), refrigerated smoked or pickled fish or "
+        "pâté (listeria), no raw eggs (FDA and CDC food-safety advice for pregnancy); no kelp "
+        "(very high iodine)."),
     "lactation": (
-        "Breastfeeding: the lactation DRIs and upper limits; no liver (preformed vitamin A) "
-        "and no kelp (very high iodine)."),
+        "Breastfeeding: the lactation DRIs and upper limits; folate at least 500 µg DFE, "
+        "iron at least 9 mg, vitamin C at least 120 mg, choline 550 mg as an aim (IOM 1998, "
+        "https://doi.org/10.17226/6015; IOM 2000, https://doi.org/10.17226/9810; IOM 2001, "
+        "https://doi.org/10.17226/10026); iodine (RDA 290 µg) cannot be counted (no iodine "
+        "in the food data): iodised salt or a supplement with 150 µg iodine as advised (NIH "
+        "Office of Dietary Supplements, "
+        "https://ods.od.nih.gov/factsheets/Iodine-HealthProfessional/); fish 227-340 g a "
+        "week of low-mercury choices and never more than 340 g (FDA/EPA, "
+        "https://www.fda.gov/food/consumers/advice-about-eating-fish); no liver (preformed "
+        "vitamin A) and no kelp (very high iodine)."),
 }
 
 
@@ -485,6 +682,114 @@ def life_stage_flags(life_stage: str | None) -> frozenset[str]:
     return LIFE_STAGE_FLAGS.get(life_stage or "", frozenset())
 
 
+def _check_healthy(healthy: Iterable[str] | None) -> frozenset[str]:
+    if healthy is None:
+        return HEALTHY_DEFAULT
+    if isinstance(healthy, str):  # a single name would iterate as letters
+        healthy = [healthy]
+    rules = frozenset(healthy)
+    unknown = sorted(rules - set(HEALTHY_RULES))
+    if unknown:
+        raise TargetsError("targets", [Problem(
+            f"healthy: unknown rule{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))} (choose from {', '.join(HEALTHY_RULES)})",
+            column="healthy")])
+    return rules
+
+
+def _dri_min(nutrient: str, person: Person, why: str, tag: str = "") -> tuple[Bound, DriRow]:
+    row = _require_row(nutrient, person)
+    col = row.column
+    reason = f"{why}; {row.kind} for {_who(row)}" + (f" ({tag})" if tag else "")
+    return Bound(col, row.value, None, _unit(col), f"{row.kind}: {row.source}", reason), row
+
+
+def _supplement_ul(row: DriRow, reason: str) -> Bound | None:
+    if row.ul is None:
+        return None
+    return Bound(row.column, None, row.ul, _unit(row.column), _ul_source(row), reason,
+                 supplements_only=True)
+
+
+def _add_life_stage_and_healthy(bounds: list[Bound], aims: list[Aim], person: Person,
+                                kcal: float, rules: frozenset[str], *, full_dri: bool) -> None:
+    """Pregnancy/lactation nutrients (folate, iron, vitamin C, choline; iodine said plainly)
+    and the healthy-day rules other than protein_share, appended in place."""
+    stage = person.life_stage
+    tagged = {name: _HEALTHY_TAG.format(name) for name in rules}
+    if stage is not None:
+        b, folate = _dri_min("folate", person, _WHY["folate_dfe_ug"])
+        bounds.append(b)
+        ul = _supplement_ul(folate, (
+            "upper limit on folic acid from supplements and fortified foods (food folate has "
+            "none); held on supplements' DFE, which is stricter (1 µg folic acid = 1.7 µg "
+            "DFE), leaving room for fortified foods"))
+        if ul is not None:
+            bounds.append(ul)
+        if not full_dri:  # full_dri already holds iron at the RDA
+            bounds.append(_dri_min("iron", person, "oxygen transport; the blood volume "
+                                   "grows in pregnancy and iron stores refill after birth")[0])
+    if stage is not None or "vitamin_c" in rules:
+        b, vit_c = _dri_min("vitamin_c", person, _WHY["vitamin_c_mg"],
+                            tagged.get("vitamin_c", ""))
+        bounds.append(b)
+        ul = _supplement_ul(vit_c, "upper limit (2,000 mg) counted on supplements: food "
+                                   "stays far below it, and some foods have no vitamin C value")
+        if ul is not None:
+            bounds.append(ul)
+    if stage is not None:
+        choline = _require_row("choline", person)
+        aims.append(Aim(
+            "choline_mg", choline.value, _unit("choline_mg"), f"AI: {choline.source}",
+            f"{_WHY['choline_mg']}; the AI for {_who(choline)} is an aim, not a floor: most "
+            "diets fall short of it, and 35 foods in the table have no choline value "
+            "(counted as none)"))
+        ul = _supplement_ul(choline, "upper limit (3,500 mg) counted on supplements: a day "
+                                     "of food stays far below it, and many foods have no "
+                                     "choline value")
+        if ul is not None:
+            bounds.append(ul)
+    if "saturated_fat" in rules:
+        bounds.append(Bound(
+            "saturated_fat_g", None, round(SATURATED_FAT_MAX_SHARE * kcal / 9.0, 1), "g",
+            HEALTHY_RULES["saturated_fat"].source,
+            f"saturated fat under 10 % of {kcal:,.0f} kcal, for the heart "
+            f"({tagged['saturated_fat']})", of_energy=True))
+    if "fibre" in rules:
+        bounds.append(Bound(
+            "fiber_g", round(FIBRE_G_PER_1000_KCAL * kcal / 1000.0, 1), None, "g",
+            HEALTHY_RULES["fibre"].source,
+            f"fibre at least 14 g per 1,000 kcal of {kcal:,.0f} kcal, for the gut and the heart "
+            f"({tagged['fibre']})", of_energy=True))
+    if "fruit_veg" in rules:
+        bounds.append(Bound(
+            "fruit_veg_g", FRUIT_VEG_MIN_G, None, "g", HEALTHY_RULES["fruit_veg"].source,
+            "fruit and vegetables at least 400 g a day, potatoes not counted "
+            f"({tagged['fruit_veg']})"))
+
+
+def _life_stage_nutrient_warning(person: Person) -> str:
+    """The pregnancy/breastfeeding nutrient rules in words, with the person's numbers."""
+    folate, iron, vit_c, choline, iodine = (
+        _require_row(n, person) for n in ("folate", "iron", "vitamin_c", "choline", "iodine"))
+    who = "Pregnancy" if person.life_stage == "pregnancy" else "Breastfeeding"
+    iron_ul = f" (upper limit {iron.ul:g} mg)" if iron.ul is not None else ""
+    return (
+        f"{who} nutrients: folate at least {folate.value:,.0f} µg DFE, iron at least "
+        f"{iron.value:g} mg{iron_ul} and vitamin C at least "
+        f"{vit_c.value:g} mg a day (IOM DRIs: doi:10.17226/6015, 10.17226/10026, "
+        f"10.17226/9810); choline {choline.value:g} mg is an aim, not a floor (most diets fall "
+        "short, and 35 foods in the table have no choline value). Iodine "
+        f"({iodine.value:g} µg a day) is not in the food data (USDA SR28 does not report it), "
+        "so this plan cannot count it: use iodised salt or a supplement with 150 µg of "
+        "iodine, as your midwife or doctor advises (NIH Office of Dietary Supplements, iodine "
+        "fact sheet). Fish: 227-340 g (8-12 oz) a week of low-mercury fish is advised "
+        "(salmon, sardines, herring, trout, pollock, cod, canned light tuna, shrimp), and no "
+        "more than 340 g; avoid king mackerel, marlin, orange roughy, shark, swordfish, "
+        "tilefish from the Gulf of Mexico and bigeye tuna (FDA/EPA Advice about Eating Fish, "
+        "2021).")
+
+
 def targets_for(
     person: Person,
     *,
@@ -495,9 +800,10 @@ def targets_for(
     full_dri: bool = False,
     macro_shares: bool = True,
     allow_supplements: bool = False,
-    weekly: Sequence[str] = (),
+    weekly: Sequence[str] | None = None,
     weekly_floor_fraction: float = WEEKLY_FLOOR_FRACTION,
     cooking_salt_g: float = 0.0,
+    healthy: Iterable[str] | None = None,
 ) -> Targets:
     """The default cramp-support targets for a person (see the module docstring).
 
@@ -514,20 +820,31 @@ def targets_for(
         macro_shares: hold fat and carbohydrate as shares of energy (AMDR; on by default,
             and always on in kidney mode).
         allow_supplements: whether the optimiser may add supplement items.
-        weekly: columns to hold as a weekly average with a daily floor (:func:`hold_weekly`).
+        weekly: columns to hold as a weekly average with a daily floor (:func:`hold_weekly`);
+            None (default): :data:`DEFAULT_WEEKLY` (vitamins D and E and K2, where they have
+            a minimum); ``()``: every minimum every day.
         weekly_floor_fraction: that daily floor as a fraction of the minimum.
         cooking_salt_g: salt added in cooking or at the table, grams a day: its sodium
             (39.3 % of salt's mass) counts toward the sodium cap and the sodium aim.
+        healthy: the healthy-day rules to hold, by name (keys of :data:`HEALTHY_RULES`);
+            None means :data:`HEALTHY_DEFAULT`. Kidney mode leaves out ``protein_share``.
 
     Returns:
         The targets, with warnings for every safety mode.
 
     Raises:
         TargetsError: naming the field: age under 19, keto cap outside 20-50, a vitamin K
-            band upside down, ...
+            band upside down, an unknown healthy-day rule, ...
     """
     validate_person(person)
     _check_modes(anticoagulant, ckd)
+    rules = _check_healthy(healthy)
+    if ckd is not None:  # the clinician's potassium cap decides how much produce and
+        # fibre-rich food (whole grains, beans) fits
+        rules -= {"fruit_veg", "fibre"}
+    if keto_net_carbs is not None:  # 14 g of fibre per 1,000 kcal does not fit 20-50 g net
+        # carbs, nor saturated fat under 10 % a day that takes 70-80 % of its energy from fat
+        rules -= {"fibre", "saturated_fat"}
     if not _finite(cooking_salt_g) or not 0 <= cooking_salt_g <= 5:
         raise TargetsError("targets", [Problem(
             f"cooking_salt_g: must be 0-5 g a day (5 g of salt is 2,000 mg of sodium, most of "
@@ -558,10 +875,20 @@ def targets_for(
     g_per_kg = _PROTEIN_G_PER_KG[person.life_stage]
     if ckd is None or person.life_stage is not None:
         # (KDOQI's protein limits are for adults not pregnant or breastfeeding)
-        bounds.append(Bound(
-            "protein_g", round(g_per_kg * weight, 1), round(PROTEIN_MAX_SHARE * kcal / 4.0, 1),
-            "g", "IOM 2005 protein RDA; AMDR upper end 35 % of energy",
-            f"at least {g_per_kg:g} g per kg of {weight:g} kg; at most 35 % of energy"))
+        p_min = round(g_per_kg * weight, 1)
+        if "protein_share" in rules and ckd is None:
+            p_min = max(p_min, round(PROTEIN_MIN_SHARE * kcal / 4.0, 1))
+            bounds.append(Bound(
+                "protein_g", p_min, round(PROTEIN_MAX_SHARE * kcal / 4.0, 1), "g",
+                f"IOM 2005 protein RDA; AMDR 10-35 % of energy ({_AMDR_SOURCE})",
+                f"at least {g_per_kg:g} g per kg of {weight:g} kg and at least 10 % of energy, "
+                "whichever is more; at most 35 % of energy "
+                f"({_HEALTHY_TAG.format('protein_share')})"))
+        else:
+            bounds.append(Bound(
+                "protein_g", p_min, round(PROTEIN_MAX_SHARE * kcal / 4.0, 1),
+                "g", "IOM 2005 protein RDA; AMDR upper end 35 % of energy",
+                f"at least {g_per_kg:g} g per kg of {weight:g} kg; at most 35 % of energy"))
     else:
         lo_kg, hi_kg = ckd.protein_min_g_per_kg, ckd.protein_max_g_per_kg
         bounds.append(Bound(
@@ -643,11 +970,14 @@ def targets_for(
         fat_hi = 0.80 if keto_net_carbs is not None else 0.35
         bounds.append(Bound("fat_g", round(0.20 * kcal / 9.0, 1), round(fat_hi * kcal / 9.0, 1),
                             "g", "IOM 2005 AMDR",
-                            f"fat 20-{fat_hi:.0%} of energy"))
+                            f"fat 20-{fat_hi:.0%} of energy", of_energy=True))
         if keto_net_carbs is None:
             bounds.append(Bound("carbs_g", round(0.45 * kcal / 4.0, 1),
                                 round(0.65 * kcal / 4.0, 1), "g", "IOM 2005 AMDR",
-                                "carbohydrate 45-65 % of energy"))
+                                "carbohydrate 45-65 % of energy", of_energy=True))
+
+    _add_life_stage_and_healthy(bounds, aims, person, kcal, rules,
+                                full_dri=full_dri)
 
     if anticoagulant is not None:
         modes.add("anticoagulant")
@@ -715,11 +1045,17 @@ def targets_for(
                if person.life_stage == "pregnancy" else "")
             + ". Check any supplement with your midwife or doctor; the energy estimate adds a "
             "typical amount, so enter your own number if you have one.")
+        warnings.append(_life_stage_nutrient_warning(person))
 
     diet_out = replace(base_diet, keto=base_diet.keto or keto_net_carbs is not None,
                        exclude_flags=frozenset(exclude_flags))
     targets = Targets(tuple(bounds), diet_out, float(kcal), frozenset(modes), tuple(warnings),
                       allow_supplements, tuple(aims))
+    if weekly is None:  # the default: the nutrients that food gives in bursts (oily fish,
+        # natto, cheese), held as weekly averages with a daily floor
+        weekly = [c for c in DEFAULT_WEEKLY if any(
+            b.nutrient == c and b.min is not None and not b.supplements_only
+            for b in targets.bounds)]
     if weekly:
         targets = hold_weekly(targets, weekly, weekly_floor_fraction)
     return targets
@@ -766,9 +1102,12 @@ def hold_weekly(targets: Targets, nutrients: Iterable[str],
     new: list[Bound] = []
     for b in targets.bounds:
         if b.nutrient in keep and b.min is not None and not b.supplements_only:
+            avg_max = b.nutrient in WEEKLY_MAX_OK and b.max is not None
             new.append(replace(b, period="week", daily_min=round(b.min * floor_fraction, 6),
-                               reason=f"{b.reason} (weekly average; each day at least "
-                                      f"{floor_fraction:.0%} of it)"))
+                               weekly_max=avg_max,
+                               reason=f"{b.reason} (weekly average"
+                                      f"{', the maximum too' if avg_max else ''}; each day "
+                                      f"at least {floor_fraction:.0%} of the minimum)"))
         else:
             new.append(b)
     return replace(targets, bounds=tuple(new))

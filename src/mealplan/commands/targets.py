@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from mealplan import DISCLAIMER
@@ -23,6 +24,7 @@ from mealplan.profiles import MAX_NUMBER, load_profile, save_profile
 from mealplan.targets import (
     ACTIVITY_FACTORS,
     DIETS,
+    HEALTHY_RULES,
     KETO_DEFAULT_NET_CARBS,
     WEEKLY_FLOOR_FRACTION,
     Anticoagulant,
@@ -32,6 +34,7 @@ from mealplan.targets import (
     Person,
     Targets,
     diet_filter,
+    healthy_rules_on,
     targets_for,
 )
 from mealplan.units import nutrient_label
@@ -40,6 +43,7 @@ __all__ = [
     "add_person_arguments",
     "build_options_given",
     "describe_bound",
+    "healthy_rules",
     "number",
     "person_from_args",
     "print_targets",
@@ -63,8 +67,16 @@ _BUILD_OPTIONS = (
     ("full_dri", "--full-dri"),
     ("macro_shares", "--no-macro-shares"), ("supplements", "--supplements"),
     ("weekly", "--weekly"), ("weekly_floor", "--weekly-floor"),
-    ("cooking_salt", "--cooking-salt"),
+    ("cooking_salt", "--cooking-salt"), ("healthy", "--healthy"),
 )
+
+
+def _weekly(values: Sequence[str] | None) -> Sequence[str] | None:
+    """--weekly: None (not given) keeps the default weekly nutrients; 'none' holds every
+    minimum every day."""
+    if not values:
+        return None
+    return [] if [v.strip().lower() for v in values] == ["none"] else list(values)
 
 
 def number(text: str) -> float:
@@ -115,9 +127,13 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
                    help="salt you add in cooking or at the table, grams a day (0-5): its "
                         "sodium counts toward the 2,300 mg limit (the food table's cooked "
                         "foods are without added salt)")
+    g.add_argument("--healthy", type=healthy_rules, metavar="RULES",
+                   help="healthy-day rules to hold: 'all', 'none' or a comma list of "
+                        f"{', '.join(HEALTHY_RULES)} (default none)")
     g.add_argument("--weekly", action="append", metavar="NUTRIENT",
                    help="hold this column as a weekly average with a daily floor "
-                        "(repeatable), e.g. vitamin_d_ug")
+                        "(repeatable), e.g. vitamin_d_ug; default: vitamin_d_ug, "
+                        "vitamin_e_mg and k2_ug; 'none': every minimum every day")
     g.add_argument("--weekly-floor", type=number, metavar="FRACTION",
                    help=f"daily floor of weekly nutrients, as a fraction of the minimum "
                         f"(default {WEEKLY_FLOOR_FRACTION:g})")
@@ -166,6 +182,21 @@ def add_person_arguments(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--protein-per-kg", type=_band, metavar="MIN-MAX",
                    help="with --ckd: daily protein band in g per kg of body weight from your "
                         "clinician (default 0.6-0.8, after KDOQI 2020, not on dialysis)")
+
+
+def healthy_rules(text: str) -> frozenset[str]:
+    """An argparse type: ``all``, ``none`` or a comma list of healthy-day rule names."""
+    words = {w.strip() for w in text.split(",") if w.strip()}
+    if words == {"all"}:
+        return frozenset(HEALTHY_RULES)
+    if words == {"none"}:
+        return frozenset()
+    unknown = sorted(words - set(HEALTHY_RULES))
+    if unknown or not words:
+        raise argparse.ArgumentTypeError(
+            f"unknown healthy-day rule {', '.join(map(repr, unknown)) or repr(text)} (choose "
+            f"'all', 'none' or from {', '.join(HEALTHY_RULES)})")
+    return frozenset(words)
 
 
 def _band(text: str) -> tuple[float, float]:
@@ -282,10 +313,11 @@ def targets_from_args(args: argparse.Namespace) -> Targets:
     return targets_for(
         person, diet=diet, keto_net_carbs=args.keto, anticoagulant=anticoagulant, ckd=ckd,
         full_dri=bool(args.full_dri), macro_shares=args.macro_shares is not False,
-        allow_supplements=bool(args.supplements), weekly=args.weekly or (),
+        allow_supplements=bool(args.supplements), weekly=_weekly(args.weekly),
         weekly_floor_fraction=(WEEKLY_FLOOR_FRACTION if args.weekly_floor is None
                                else args.weekly_floor),
-        cooking_salt_g=0.0 if args.cooking_salt is None else args.cooking_salt)
+        cooking_salt_g=0.0 if args.cooking_salt is None else args.cooking_salt,
+        healthy=getattr(args, "healthy", None))
 
 
 # --------------------------------------------------------------------------- rendering
@@ -354,6 +386,17 @@ def print_targets(t: Targets, out: TextIO) -> None:
             out.write(f"      why: {a.reason}" + "\n")
         if a.source:
             out.write(f"      source: {a.source}" + "\n")
+    for c in t.weekly_max:
+        out.write(f"  {c.kind.capitalize()} [kind {c.kind}]: at most {_num(c.grams)} g a week "
+                  "(any 7 days of the plan)" + "\n")
+        if c.reason:
+            out.write(f"      why: {c.reason}" + "\n")
+        if c.source:
+            out.write(f"      source: {c.source}" + "\n")
+    on = healthy_rules_on(t)
+    out.write("Healthy-day rules (--healthy all, none or a comma list):" + "\n")
+    for name, rule in HEALTHY_RULES.items():
+        out.write(f"  [{'on' if name in on else 'off'}] {name}: {rule.description}" + "\n")
     out.write("Foods: " + "; ".join(_diet_lines(t.diet)) + "\n")
     out.write(f"Supplements: {'allowed' if t.allow_supplements else 'not used'}" + "\n")
     if t.warnings:
