@@ -36,7 +36,7 @@ from mealplan.shopping import shopping_list
 from mealplan.solve import make_plan
 from mealplan.targets import Person, targets_for
 
-TOP_KEYS = ["format", "format_version", "mealplan_version", "days", "weekly", "status",
+TOP_KEYS = ["format", "format_version", "mealplan_version", "days", "weekly", "modes", "status",
             "summary", "unproven_days", "stopped_by", "objective", "best_bound", "gap",
             "solve_seconds", "build_seconds", "method",
             "solver", "verified", "warnings", "targets", "options", "disclaimer"]

@@ -29,6 +29,7 @@ most :data:`MAX_FAT_G` of oil or butter, natto in whole packs).
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ __all__ = [
     "load_default_dishes",
     "load_dishes",
     "parse_dish_csv",
+    "shipped_dishes",
 ]
 
 DISH_COLUMNS: tuple[str, ...] = (
@@ -167,6 +169,12 @@ class DishTable:
 def default_dishes_path() -> Path:
     """Path of the shipped dish table (package data, identical to ``foods/dishes.csv``)."""
     return Path(str(resources.files("mealplan") / "data" / "dishes.csv"))
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_dishes() -> DishTable:
+    """The shipped dish table, loaded once per process (a read-only value)."""
+    return load_default_dishes()
 
 
 def load_default_dishes() -> DishTable:

@@ -260,6 +260,29 @@ def _check_dict(plan: Plan, c: BoundCheck) -> dict[str, Any]:
             "unknown_foods": list(c.unknown_foods)}
 
 
+def _item_dict(it: PlanItem) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "food_id": it.food_id, "name": it.name, "portions": _portions(it.portions),
+        "portion_name": it.portion_name, "grams": _round(it.grams, 2),
+        "household": _household(it), "is_supplement": it.is_supplement}
+    if it.dish is not None:
+        dish = it.dish
+        out["dish"] = {
+            "role": dish.role, "cuisine": dish.cuisine, "method": dish.method,
+            "prep_minutes": dish.prep_minutes, "cook_minutes": dish.cook_minutes,
+            "servings": _round(dish.servings, 3),
+            "ingredients": [{"food_id": i.food_id, "name": i.name, "grams": _round(i.grams, 2)}
+                            for i in dish.ingredients]}
+    return out
+
+
+def _dish_line(it: PlanItem) -> str:
+    """'salmon 120 g, potato 150 g, ...; 10 + 25 min' for a dish item."""
+    assert it.dish is not None
+    parts = ", ".join(f"{i.name} {format_grams(i.grams)}" for i in it.dish.ingredients)
+    return f"{parts}; {it.dish.prep_minutes} min prep + {it.dish.cook_minutes} min cooking"
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as the JSON-ready dict :func:`to_json` writes (shape: module docstring).
 
@@ -274,10 +297,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         days.append({
             "day": d.day,
             "meals": [{"slot": m.slot, "items": [
-                {"food_id": it.food_id, "name": it.name, "portions": _portions(it.portions),
-                 "portion_name": it.portion_name, "grams": _round(it.grams, 2),
-                 "household": _household(it), "is_supplement": it.is_supplement}
-                for it in m.items]} for m in d.meals],
+                _item_dict(it) for it in m.items]} for m in d.meals],
             "totals": {k: _num(v) for k, v in d.totals.items()},
             "checks": [_check_dict(plan, c) for c in plan.checks if c.day == d.day],
         })
@@ -292,6 +312,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "weekly": {"days": len(plan.days),
                    "averages": {k: _num(v) for k, v in _averages(plan).items()},
                    "checks": weekly},
+        "modes": sorted(plan.targets.modes),
         "status": info.status,
         "summary": plan_headline(plan),
         "unproven_days": list(info.unproven_days),
@@ -480,6 +501,10 @@ def to_markdown(plan: Plan, table: FoodTable | None = None) -> str:
                      f"{it.grams:,.0f}" if it.grams >= 10 else f"{round(it.grams, 1):g}")
                     for it in m.items]
             out += _table(("Food", "Amount", "Grams"), items, "llr")
+            dishes = [it for it in m.items if it.dish is not None]
+            if dishes:
+                out += [f"- *{_cell(it.name)}*: {_cell(_dish_line(it))}" for it in dishes]
+                out.append("")
         checks = [c for c in plan.checks if c.day == d.day]
         if checks:
             out += [f"### Day {d.day}: nutrients against targets", ""]

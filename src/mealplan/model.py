@@ -32,6 +32,9 @@ Constraints (named in the .lp file by the same numbers)
     1. portion: :math:`m_f y_{fs} \le x_{fs} \le M_f y_{fs}` (no item below its minimum);
     2. once a day: :math:`\sum_s y_{fs} \le 1`;
     3. bounds: :math:`L_b \le \sum_{fs} a_{fn} x_{fs} \le U_b` (+/- slack when elastic);
+       3b. shares of energy (AMDR, saturated fat, fibre per 1,000 kcal): also
+       :math:`l_b E \le \sum a_{fn} x_{fs} \le u_b E` with :math:`E` the day's energy and
+       :math:`l_b = L_b / E^*`, :math:`u_b = U_b / E^*`;
     4. energy centre: :math:`(1-z)E^* - d^- \le \sum a_{f,kcal} x_{fs} \le (1+z)E^* + d^+`;
     5. slot energy share: :math:`\sigma^-_s E^* \le \sum_f a_{f,kcal} x_{fs} \le \sigma^+_s E^*`;
     6. main meals: :math:`\sum_f y_{fs} \ge 1` for breakfast, lunch, dinner;
@@ -50,6 +53,20 @@ Constraints (named in the .lp file by the same numbers)
     15. aims (soft minimums such as sodium's AI): :math:`\sum a_{fn} x_{fs} + s_n \ge A_n`,
         :math:`s_n \ge 0`, with :math:`w_n \cdot 100 s_n / A_n` added to the objective
         (``w_n`` points per % short; never a hard floor).
+    16. a swap: exactly ``new_items`` items besides the fixed ones.
+    17. meal patterns (:mod:`mealplan.patterns`): each candidate plays roles
+        :math:`r_{f\rho}` (whole numbers: base, pour, fruit, main, vegetable, starch, cheese,
+        ...) and holds :math:`k_{f\kappa}` grams of food kind :math:`\kappa` per portion.
+        Count rule (slot s, roles R, [lo, hi]): :math:`lo \le \sum_f \sum_{\rho \in R}
+        r_{f\rho} y_{fs} \le hi`; needs rule (role :math:`\rho` needs one of R in the
+        meal): :math:`y_{fs} \le \sum_{g \ne f} [r_{gR} > 0] y_{gs}` for every f with
+        :math:`r_{f\rho} > 0`; grams rule (kind :math:`\kappa`, meal s or the whole day):
+        :math:`\sum k_{f\kappa} x_{fs} \le G`. E.g. lunch = exactly one main + a vegetable +
+        a starch; breakfast = a base + milk, yogurt or fruit; cereal needs milk.
+    18. kind caps: :math:`\sum_{fs} k_{f\kappa} x_{fs} \le C_\kappa` (what is left today
+        of a weekly allowance, e.g. pregnancy's 340 g of fish a week); item caps:
+        :math:`\sum_{fs: k_{f\kappa} \ge t} y_{fs} \le N_\kappa` (e.g. fish servings, natto
+        packs left this week).
 
 Missing values
     An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
@@ -95,6 +112,8 @@ class DayFood:
     is_main: bool = False  # flag "main": a main dish
     is_addon: bool = False  # flag "addon": oil, butter: served with other foods
     is_produce: bool = False  # flag "produce": a vegetable or fruit
+    roles: Mapping[str, int] = field(default_factory=dict)  # meal-pattern roles (patterns.py)
+    kind_grams: Mapping[str, float] = field(default_factory=dict)  # grams per kind, per portion
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,8 @@ class DayBound:
     lo: float | None
     hi: float | None
     supplements_only: bool = False
+    # (lo, hi) per kcal of the day's actual energy (a share of energy); None: not a share
+    per_kcal: tuple[float | None, float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,15 @@ class DayModel:
     aims: Sequence[tuple[str, float, float]] = ()
     # when set: exactly this many items besides the fixed ones (a swap: 1)
     new_items: int | None = None
+    # meal-pattern rules (mealplan.patterns): CountRule, NeedsRule, GramsRule
+    pattern: Sequence[object] = ()
+    # at most this many grams of a food kind today (what is left of a weekly allowance)
+    kind_caps: Mapping[str, float] = field(default_factory=dict)
+    # at most this many items today that hold a kind (key -> (min grams per portion, count))
+    item_caps: Mapping[str, tuple[float, int]] = field(default_factory=dict)
+    # sum of kind_grams[key] over the items served (y, not portions) at most this much
+    # (e.g. key "new_cheese": how many cheeses not yet bought this week an item adds)
+    count_caps: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -368,6 +398,16 @@ def _build(model: DayModel) -> _Built:
             prob += (expr - hi_s if hi_s is not None else expr) <= b.hi, f"c3_hi_{_name(b.name)}"
 
     energy = total("energy_kcal")
+    # 3b. shares of energy: lo_k E <= total <= hi_k E, E the day's actual energy
+    for b in model.bounds:
+        if b.per_kcal is None or model.elastic:
+            continue
+        expr = total(b.nutrient, b.supplements_only)
+        r_lo, r_hi = b.per_kcal
+        if r_lo is not None:
+            prob += expr - r_lo * energy >= 0, f"c3b_lo_{_name(b.name)}"
+        if r_hi is not None:
+            prob += expr - r_hi * energy <= 0, f"c3b_hi_{_name(b.name)}"
     objective_terms: list[pulp.LpAffineExpression | pulp.LpVariable] = []
     energy_slack: tuple[pulp.LpVariable, pulp.LpVariable, float, float] | None = None
     if model.energy_centre:
@@ -433,6 +473,8 @@ def _build(model: DayModel) -> _Built:
             raise KeyError(f"fixed item {fid} in {s} is not a candidate")
         prob += Y([(fid, s)]) == 1, f"c11_fix_y_{i}"
         prob += X([((fid, s), 1.0)]) == n, f"c11_fix_x_{i}"
+    # 17. meal patterns; 18. kind caps
+    _pattern_rows(prob, model, x, by_id, X, Y, slots)
     # 16. a swap: exactly new_items items besides the fixed ones (supplements included)
     if model.new_items is not None:
         fixed_keys = {(fid, s) for s, fid, _n in model.fixed}
@@ -460,6 +502,67 @@ def _build(model: DayModel) -> _Built:
         prob += pulp.lpSum(objective_terms)
 
     return _Built(prob, xt, yt, slack_vars, energy, energy_slack, slots)
+
+
+def _pattern_rows(prob: pulp.LpProblem, model: DayModel,
+                  x: Mapping[tuple[str, str], object], by_id: Mapping[str, DayFood],
+                  X: Callable[[Iterable[tuple[tuple[str, str], float]]], pulp.LpAffineExpression],
+                  Y: Callable[..., pulp.LpAffineExpression], slots: Sequence[str]) -> None:
+    """Constraints 17 (meal patterns) and 18 (kind caps); see the module docstring."""
+    from .patterns import CountRule, GramsRule, NeedsRule
+
+    def role_n(fid: str, roles: Sequence[str]) -> int:
+        return sum(by_id[fid].roles.get(r, 0) for r in roles)
+
+    for i, rule in enumerate(model.pattern):
+        if isinstance(rule, CountRule):
+            if rule.slot not in slots:
+                continue
+            terms = [(k, float(role_n(k[0], rule.roles))) for k in x if k[1] == rule.slot]
+            terms = [(k, w) for k, w in terms if w]
+            acc = pulp.LpAffineExpression()
+            for k, w in terms:
+                acc += Y([k], w)
+            if rule.min is not None and rule.min > 0:
+                prob += acc >= rule.min, f"c17_count_lo_{i}_{rule.slot}"
+            if rule.max is not None and terms:
+                prob += acc <= rule.max, f"c17_count_hi_{i}_{rule.slot}"
+        elif isinstance(rule, NeedsRule):
+            if rule.slot not in slots:
+                continue
+            keys = [k for k in x if k[1] == rule.slot]
+            for k in keys:
+                if by_id[k[0]].roles.get(rule.role, 0):
+                    partners = [q for q in keys if q != k and role_n(q[0], rule.needs)]
+                    prob += Y([k]) - Y(partners) <= 0, f"c17_needs_{i}_{_name(k[0])}_{k[1]}"
+        elif isinstance(rule, GramsRule):
+            if rule.slot is not None and rule.slot not in slots:
+                continue
+            terms = [(k, by_id[k[0]].kind_grams.get(rule.kind, 0.0)) for k in x
+                     if rule.slot is None or k[1] == rule.slot]
+            terms = [(k, g) for k, g in terms if g]
+            where = rule.slot or "day"
+            if rule.min_g is not None and rule.min_g > 0:
+                prob += X(terms) >= rule.min_g, f"c17_grams_lo_{i}_{where}"
+            if rule.max_g is not None and terms:
+                prob += X(terms) <= rule.max_g, f"c17_grams_{i}_{where}"
+    for kind, cap in sorted(model.kind_caps.items()):
+        terms = [(k, by_id[k[0]].kind_grams.get(kind, 0.0)) for k in x]
+        terms = [(k, g) for k, g in terms if g]
+        if terms:
+            prob += X(terms) <= max(cap, 0.0), f"c18_cap_{_name(kind)}"
+    for key, cap in sorted(model.count_caps.items()):
+        weights = [(k, by_id[k[0]].kind_grams.get(key, 0.0)) for k in x]
+        weights = [(k, w) for k, w in weights if w]
+        if weights:
+            acc = pulp.LpAffineExpression()
+            for k, w in weights:
+                acc += Y([k], w)
+            prob += acc <= max(cap, 0.0), f"c18_count_{_name(key)}"
+    for kind, (at_least, count) in sorted(model.item_caps.items()):
+        keys = [k for k in x if by_id[k[0]].kind_grams.get(kind, 0.0) >= at_least]
+        if keys:
+            prob += Y(keys) <= max(count, 0), f"c18_items_{_name(kind)}"
 
 
 def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,

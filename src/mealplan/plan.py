@@ -20,18 +20,32 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .foods import FoodTable
+from .patterns import (
+    FISH_SERVING_G,
+    Shape,
+    check_day,
+    check_meal,
+    day_rules,
+    item_roles,
+    meal_rules,
+)
 from .targets import Bound, Targets
 from .units import MealSlot
+
+if TYPE_CHECKING:
+    from .dishes import DishTable
 
 __all__ = [
     "DEFAULT_SLOT_SHARES",
     "BoundCheck",
     "DayPlan",
     "Diagnosis",
+    "DishServing",
     "Fix",
+    "Ingredient",
     "Lock",
     "Meal",
     "Plan",
@@ -42,9 +56,14 @@ __all__ = [
     "check_bounds",
     "day_totals",
     "has_flag",
+    "item_shape",
+    "kind_grams",
     "main_dish_slots_available",
+    "patterns_apply",
     "plan_headline",
     "verify_plan",
+    "weekly_allowance",
+    "weekly_cap_left",
 ]
 
 Objective = Literal["balanced", "cost", "usual"]
@@ -57,12 +76,14 @@ DEFAULT_SLOT_SHARES: dict[str, tuple[float, float]] = {
     MealSlot.SNACK.value: (0.0, 0.25),
 }
 DEFAULT_ITEMS_PER_MEAL: dict[str, int] = {
-    MealSlot.BREAKFAST.value: 4,
-    MealSlot.LUNCH.value: 5,
-    MealSlot.DINNER.value: 5,
-    MealSlot.SNACK.value: 3,
+    MealSlot.BREAKFAST.value: 3,
+    MealSlot.LUNCH.value: 4,
+    MealSlot.DINNER.value: 4,
+    MealSlot.SNACK.value: 2,
 }
 MAIN_MEALS = (MealSlot.BREAKFAST.value, MealSlot.LUNCH.value, MealSlot.DINNER.value)
+NATTO_ID = "natto"
+MAX_CHEESES_PER_WEEK = 3  # different cheeses a week (a cook buys a few, not ten)
 REL_TOL = 1e-6
 ABS_TOL = 1e-6
 
@@ -104,7 +125,7 @@ class PlanOptions:
     min_produce_per_day: int = 2  # vegetables and fruit (foods flagged "produce")
     parallel: bool = True  # a week: odd and even days as two chains on two threads
     max_candidates: int = 400  # larger pools are narrowed by nutrient density first ...
-    prune_to: int = 200  # ... to this many foods
+    prune_to: int = 150  # ... to this many foods and dishes
     # Deterministic by construction: each day stops at the gap or after ``day_node_limit``
     # branch-and-bound nodes (a work limit: the same on any machine at any load). The two
     # time limits are only safety nets; a plan they stop is reported as such.
@@ -116,6 +137,15 @@ class PlanOptions:
     # per day: after this many seconds stop as soon as a plan is in hand (faster, but the plan
     # then depends on the machine's speed); None (default): every day solved to the gap
     day_soft_seconds: float | None = None
+    # Menus (mealplan.patterns, mealplan.dishes): plan named dishes and single foods in meal
+    # patterns (breakfast = base + milk/fruit; lunch and dinner = one main + vegetable +
+    # starch; ...). ``dish_table`` None: the shipped dishes.
+    use_dishes: bool = True
+    meal_patterns: bool = True
+    natto: bool = False  # "I eat natto": natto dishes (whole packs), at most natto_per_week
+    natto_per_week: int = 3
+    fish_per_week: int = 3  # servings (an item with >= 50 g of fish)
+    dish_table: DishTable | None = field(default=None, compare=False, repr=False)
 
     def items_limit(self, slot: str) -> int:
         """Most items one meal in ``slot`` may have."""
@@ -123,15 +153,49 @@ class PlanOptions:
 
 
 @dataclass(frozen=True)
-class PlanItem:
-    """One food in one meal."""
+class Ingredient:
+    """One food of a dish as served."""
 
     food_id: str
+    name: str
+    grams: float
+
+
+@dataclass(frozen=True)
+class DishServing:
+    """What makes a plan item a dish: its recipe as served, and how it is cooked."""
+
+    role: str  # the dish table's role: breakfast, main, meal, side, snack
+    cuisine: str
+    method: str
+    prep_minutes: int
+    cook_minutes: int
+    servings: float
+    ingredients: tuple[Ingredient, ...]
+
+    @property
+    def minutes(self) -> int:
+        """Prep plus cook minutes."""
+        return self.prep_minutes + self.cook_minutes
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One food (or one dish) in one meal."""
+
+    food_id: str  # a food id, or a dish id when ``dish`` is set
     name: str
     portions: float
     portion_name: str
     grams: float
     is_supplement: bool = False
+    dish: DishServing | None = None
+
+    def parts(self) -> tuple[tuple[str, float], ...]:
+        """(food id, grams) of what is eaten: the dish's ingredients, or the food itself."""
+        if self.dish is not None:
+            return tuple((i.food_id, i.grams) for i in self.dish.ingredients)
+        return ((self.food_id, self.grams),)
 
     @property
     def household(self) -> str:
@@ -162,8 +226,12 @@ class DayPlan:
         return [it for m in self.meals for it in m.items]
 
     def food_ids(self) -> frozenset[str]:
-        """The foods eaten this day."""
+        """The items of this day (food ids, and dish ids for dishes)."""
         return frozenset(it.food_id for it in self.items)
+
+    def eaten_ids(self) -> frozenset[str]:
+        """Every food eaten this day, dishes counted as their ingredients."""
+        return frozenset(f for it in self.items for f, _g in it.parts())
 
 
 @dataclass(frozen=True)
@@ -261,23 +329,58 @@ def day_totals(items: Sequence[PlanItem], table: FoodTable,
                nutrients: Sequence[str]) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Recompute a day's totals from the food table (unknown values count as 0).
 
+    A dish counts as its ingredients (each food's row, at the grams served), never as the
+    dish's own row: the check stays independent of how the dish's values were computed.
+
     Returns:
         (totals per nutrient, food ids with an unknown value per nutrient).
     """
     totals = dict.fromkeys(nutrients, 0.0)
     unknown: dict[str, list[str]] = {n: [] for n in nutrients}
-    for it in items:
-        row = table.row(it.food_id)
+    parts = [p for it in items for p in it.parts()]
+    ids = list(dict.fromkeys(f for f, _g in parts))
+    for f in ids:
+        if not table.has(f):
+            raise KeyError(f"unknown food id '{f}'")
+    cols = [n for n in nutrients if n in table.df.columns]
+    values = table.df.loc[ids, cols].to_dict("index") if ids and cols else {}
+    for fid, grams in parts:
+        row = values.get(fid, {})
         for n in nutrients:
-            if n not in row.index:
-                unknown[n].append(it.food_id)
+            if n not in row:
+                unknown[n].append(fid)
                 continue
             v = float(row[n])
             if math.isnan(v):
-                unknown[n].append(it.food_id)
+                unknown[n].append(fid)
                 continue
-            totals[n] += v * it.grams / 100.0
+            totals[n] += v * grams / 100.0
     return totals, unknown
+
+
+def _kind(table: FoodTable, food_id: str) -> str:
+    if "kind" not in table.df.columns or not table.has(food_id):
+        return ""
+    return next(iter(table.list_of(food_id, "kind")), "")
+
+
+def item_shape(item: PlanItem, table: FoodTable) -> Shape:
+    """The item's meal-pattern roles and grams per food kind, from the food table's kinds.
+
+    A dish's roles follow one serving of its recipe (as the optimiser counts them); its
+    grams per kind are as served.
+    """
+    if item.dish is None:
+        kind = _kind(table, item.food_id)
+        return Shape(item_roles(kind, {kind: item.grams}), {kind: item.grams} if kind else {})
+    served: dict[str, float] = {}
+    for ing in item.dish.ingredients:
+        k = _kind(table, ing.food_id)
+        served[k] = served.get(k, 0.0) + ing.grams
+        if ing.food_id == NATTO_ID:
+            served["natto"] = served.get("natto", 0.0) + ing.grams
+    per_serving = {k: g / max(item.dish.servings, 1e-9) for k, g in served.items()}
+    return Shape(item_roles("dish", per_serving, item.dish.role), served)
 
 
 def _within(value: float, lo: float | None, hi: float | None) -> Literal["ok", "low", "high"]:
@@ -304,7 +407,7 @@ def check_bounds(days: Sequence[DayPlan], table: FoodTable,
             v, unknown = _bound_total(b, d.items, table)
             values.append(v)
             if b.period == "week":
-                lo, hi = b.daily_min, b.max
+                lo, hi = b.daily_min, (None if b.weekly_max else b.max)
             else:
                 lo, hi = b.min, b.max
             checks.append(BoundCheck(b.nutrient, d.day, v, lo, hi, b.unit,
@@ -312,8 +415,153 @@ def check_bounds(days: Sequence[DayPlan], table: FoodTable,
         if b.period == "week" and days:
             avg = sum(values) / len(values)
             checks.append(BoundCheck(b.nutrient, None, avg, b.min, b.max, b.unit,
-                                     _within(avg, b.min, None)))
+                                     _within(avg, b.min, b.max if b.weekly_max else None)))
     return checks
+
+
+def dish_table(options: PlanOptions) -> DishTable:
+    """The dish table a plan uses: the user's (``options.dish_table``) or the shipped one."""
+    from .dishes import shipped_dishes
+
+    return options.dish_table if options.dish_table is not None else shipped_dishes()
+
+
+def _verify_dish(where: str, slot: str, it: PlanItem, table: FoodTable,
+                 allowed: frozenset[str] | None, options: PlanOptions) -> list[str]:
+    """A dish item against the plan's dish table: the recipe scaled to the servings, the
+    servings in steps of the dish's scaling, every ingredient a known, allowed food."""
+    from .dishes import SCALING_STEP
+
+    assert it.dish is not None
+    v: list[str] = []
+    try:
+        dish = dish_table(options).get(it.food_id)
+    except KeyError:
+        return [f"{where} {slot}: unknown dish '{it.food_id}'"]
+    if slot not in dish.slots:
+        v.append(f"{where}: dish '{it.food_id}' does not suit {slot}")
+    n = it.dish.servings
+    step = SCALING_STEP.get(dish.scaling, 1.0)
+    if n < 1.0 - 1e-6 or n > dish.max_servings + 1e-6 or (
+            not options.continuous and abs(n / step - round(n / step)) > 1e-6):
+        v.append(f"{where} {slot}: dish '{it.food_id}' {n:g} servings outside 1-"
+                 f"{dish.max_servings:g} in steps of {step:g}")
+    if abs(it.portions * step - n) > 1e-6:
+        v.append(f"{where} {slot}: dish '{it.food_id}' {it.portions:g} units of {step:g} "
+                 f"serving are not {n:g} servings")
+    recipe = {i.food_id: i.grams * n for i in dish.ingredients}
+    served = {i.food_id: i.grams for i in it.dish.ingredients}
+    if set(recipe) != set(served) or any(
+            abs(recipe[f] - served[f]) > 1e-4 * max(1.0, recipe[f]) for f in recipe):
+        v.append(f"{where} {slot}: dish '{it.food_id}' is not its recipe x {n:g} servings")
+    for f in served:
+        if not table.has(f):
+            v.append(f"{where} {slot}: dish '{it.food_id}' uses unknown food '{f}'")
+        elif allowed is not None and f not in allowed:
+            v.append(f"{where} {slot}: dish '{it.food_id}' holds '{f}', excluded by the "
+                     "filters")
+        elif f in options.bans:
+            v.append(f"{where} {slot}: dish '{it.food_id}' holds banned '{f}'")
+    if it.food_id in options.bans:
+        v.append(f"{where} {slot}: '{it.food_id}' is banned")
+    return v
+
+
+def weekly_allowance(per_week: int, days: int) -> int:
+    """How many of a per-week allowance a plan of ``days`` days may use: its share of the
+    week, rounded up (3 a week: 3 in 7 days, 1 in 1 day, 6 in 14 days)."""
+    return -(-per_week * days // 7)
+
+
+def patterns_apply(table: FoodTable, options: PlanOptions) -> bool:
+    """Whether meal patterns are on and the table says what its foods are (``kind``)."""
+    return (options.meal_patterns and "kind" in table.df.columns
+            and bool((table.df["kind"].fillna("") != "").any()))
+
+
+def counted_items(days: Sequence[DayPlan], table: FoodTable, kind: str,
+                  at_least: float) -> int:
+    """Items holding at least ``at_least`` g of food kind ``kind`` per portion (e.g. fish
+    servings), over ``days``."""
+    n = 0
+    for d in days:
+        for it in d.items:
+            grams = item_shape(it, table).kind_grams.get(kind, 0.0)
+            if it.portions > 0 and grams / it.portions >= at_least - 1e-9:
+                n += 1
+    return n
+
+
+def kind_grams(day: DayPlan, table: FoodTable, kind: str) -> float:
+    """Grams of food kind ``kind`` eaten on a day (dishes by their ingredients; supplements
+    not counted)."""
+    return sum(item_shape(it, table).kind_grams.get(kind, 0.0) for it in day.items
+               if not it.is_supplement)
+
+
+def weekly_cap_left(cap_grams: float, day: int, planned: Mapping[int, DayPlan],
+                    table: FoodTable, kind: str) -> float:
+    """Grams of ``kind`` day ``day`` may still hold so that every 7 consecutive days (or the
+    whole plan, when shorter) stay under ``cap_grams``, given the other planned days."""
+    other = {d: kind_grams(p, table, kind) for d, p in planned.items() if d != day}
+    return min(cap_grams - sum(g for d, g in other.items() if start <= d < start + 7)
+               for start in range(day - 6, day + 1))
+
+
+def natto_items(days: Sequence[DayPlan]) -> int:
+    """Items holding natto (a pack in a dish, or natto itself), over ``days``."""
+    return sum(1 for d in days for it in d.items
+               if it.food_id == NATTO_ID or (it.dish is not None and any(
+                   ing.food_id == NATTO_ID for ing in it.dish.ingredients)))
+
+
+def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
+                  options: PlanOptions) -> list[str]:
+    """Dish recipes as served, meal patterns, and the weekly fish and natto allowances."""
+    v: list[str] = []
+    for d in days:
+        for m in d.meals:
+            for it in m.items:
+                if it.dish is None:
+                    continue
+                served = sum(ing.grams for ing in it.dish.ingredients)
+                if abs(served - it.grams) > 1e-6 * max(1.0, it.grams) + 1e-6:
+                    v.append(f"day {d.day} {m.slot}: dish '{it.food_id}' ingredients weigh "
+                             f"{served:g} g, the item {it.grams:g} g")
+    if not patterns_apply(table, options):
+        return v
+    rules = meal_rules(options.slots, keto="keto" in targets.modes,
+                       more_fat="ckd" in targets.modes)
+    for d in days:
+        shapes_day: list[Shape] = []
+        for m in d.meals:
+            shapes = [item_shape(it, table) for it in m.items
+                      if not it.is_supplement and all(
+                          table.has(f) for f in ([i.food_id for i in it.dish.ingredients]
+                                                 if it.dish else [it.food_id]))]
+            v += [f"day {d.day} {m.slot}: {text}" for text in check_meal(m.slot, shapes, rules)]
+            shapes_day += shapes
+        v += [f"day {d.day}: {text}" for text in check_day(shapes_day, day_rules(
+            fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds)))]
+    cheeses = {f for d in days for f in d.eaten_ids() if _kind(table, f) == "cheese"}
+    if len(cheeses) > weekly_allowance(MAX_CHEESES_PER_WEEK, len(days)):
+        v.append(f"{len(cheeses)} different cheeses, more than {MAX_CHEESES_PER_WEEK} a week")
+    for cap in targets.weekly_max:
+        per_day = [kind_grams(d, table, cap.kind) for d in days]
+        for start in range(max(1, len(per_day) - 6)):
+            total = sum(per_day[start:start + 7])
+            if total > cap.grams + 1e-6:
+                v.append(f"{total:.0f} g of {cap.kind} in days {start + 1}-"
+                         f"{min(start + 7, len(per_day))}, more than {cap.grams:g} g a week")
+    fish = counted_items(days, table, "fish", FISH_SERVING_G)
+    if fish > weekly_allowance(options.fish_per_week, len(days)):
+        v.append(f"{fish} servings of fish, more than {options.fish_per_week} a week")
+    natto = natto_items(days)
+    if not options.natto and natto:
+        v.append("natto is planned although 'I eat natto' is off")
+    elif natto > weekly_allowance(options.natto_per_week, len(days)):
+        v.append(f"natto {natto} times, more than {options.natto_per_week} a week")
+    return v
 
 
 def has_flag(table: FoodTable, flag: str, allowed: frozenset[str] | None = None) -> bool:
@@ -368,8 +616,10 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
             v.append(f"{where}: {c.nutrient} = {c.value:.4g} {c.unit} outside {rng}")
     days_used: Counter[str] = Counter()
     seen_days: list[frozenset[tuple[str, float]]] = []
-    mains_for = main_dish_slots_available(table, options, allowed)
-    need_produce = options.min_produce_per_day if has_flag(table, "produce", allowed) else 0
+    menus = patterns_apply(table, options)  # meal patterns replace the older flag rules
+    mains_for = frozenset() if menus else main_dish_slots_available(table, options, allowed)
+    need_produce = (options.min_produce_per_day
+                    if not menus and has_flag(table, "produce", allowed) else 0)
     for d in days:
         food_ids = [it.food_id for it in d.items]
         if len(set(food_ids)) != len(food_ids):
@@ -403,7 +653,7 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                 v.append(f"day {d.day} {m.slot}: no main dish")
             n_addon = sum(1 for f in flags if "addon" in f)
             n_other = sum(1 for f in flags if "addon" not in f and "supplement" not in f)
-            if n_addon > 1 or (n_addon and not n_other):
+            if not menus and (n_addon > 1 or (n_addon and not n_other)):
                 v.append(f"day {d.day} {m.slot}: oil/butter must come with other foods, "
                          "one per meal")
             foods_in_meal = [it for it in m.items if not it.is_supplement]
@@ -411,6 +661,9 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                 v.append(f"day {d.day} {m.slot}: {len(foods_in_meal)} items, more than "
                          f"{options.items_limit(m.slot)}")
             for it in m.items:
+                if it.dish is not None:
+                    v += _verify_dish(f"day {d.day}", m.slot, it, table, allowed, options)
+                    continue
                 if not table.has(it.food_id):
                     v.append(f"day {d.day} {m.slot}: unknown food '{it.food_id}'")
                     continue
@@ -434,15 +687,17 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                 if it.is_supplement != ("supplement" in table.list_of(it.food_id, "flags")):
                     v.append(f"day {d.day}: '{it.food_id}' supplement marking is wrong")
         for fid in set(food_ids):
-            if options.staples_exempt and "staple" in table.list_of(fid, "flags"):
+            flags_of = table.list_of(fid, "flags") if table.has(fid) else frozenset()
+            if options.staples_exempt and "staple" in flags_of:
                 continue
-            if "supplement" in table.list_of(fid, "flags"):
+            if "supplement" in flags_of:
                 continue
             days_used[fid] += 1
         signature = frozenset((it.food_id, round(it.portions, 6)) for it in d.items)
         if options.distinct_days and signature in seen_days:
             v.append(f"day {d.day}: identical to an earlier day")
         seen_days.append(signature)
+    v += _verify_menus(days, table, targets, options)
     for fid, n in sorted(days_used.items()):
         if n > options.max_days_per_food:
             v.append(f"'{fid}' appears on {n} days, more than {options.max_days_per_food}")
@@ -457,7 +712,7 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
 
 
 FixKind = Literal["allow_flag", "allow_supplements", "relax_bound", "hold_weekly",
-                  "change_diet", "allow_food"]
+                  "change_diet", "allow_food", "eat_natto"]
 
 
 @dataclass(frozen=True)

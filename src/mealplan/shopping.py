@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .foods import GRAM_UNIT as _GRAM_UNIT
 from .foods import FoodTable
-from .plan import Plan
+from .plan import Plan, PlanItem
 
 __all__ = [
     "OTHER_GROUP",
@@ -101,6 +101,30 @@ def _group_of(food_id: str, is_supplement: bool, table: FoodTable | None) -> str
     return OTHER_GROUP
 
 
+def _bought(items: Sequence[PlanItem], table: FoodTable | None,
+            ) -> list[tuple[str, str, float, str, float, bool]]:
+    """What a meal's items ask to buy: (food id, name, units, unit name, grams, supplement).
+
+    A dish is bought as its ingredients, each in its food's household unit when the table
+    has it (fractional counts: the list adds them up), else in grams.
+    """
+    out: list[tuple[str, str, float, str, float, bool]] = []
+    for it in items:
+        if it.dish is None:
+            out.append((it.food_id, it.name, it.portions, it.portion_name, it.grams,
+                        it.is_supplement))
+            continue
+        for ing in it.dish.ingredients:
+            if table is not None and table.has(ing.food_id):
+                row = table.row(ing.food_id)
+                pg = float(row["portion_g"])
+                out.append((ing.food_id, str(row["name"]), ing.grams / pg,
+                            str(row["portion_name"]), ing.grams, False))
+            else:
+                out.append((ing.food_id, ing.name, ing.grams, "g", ing.grams, False))
+    return out
+
+
 def shopping_list(plan: Plan, table: FoodTable | None = None) -> list[ShoppingItem]:
     """Merge every item of ``plan`` per food and unit into a sorted shopping list.
 
@@ -120,12 +144,12 @@ def shopping_list(plan: Plan, table: FoodTable | None = None) -> list[ShoppingIt
     first: dict[tuple[str, str], tuple[str, bool]] = {}
     for d in plan.days:
         for meal in d.meals:
-            for it in meal.items:
-                key = (it.food_id, it.portion_name)
-                grams[key] = grams.get(key, 0.0) + it.grams
-                portions[key] = portions.get(key, 0.0) + it.portions
+            for fid, name, n, unit, g, supp in _bought(meal.items, table):
+                key = (fid, unit)
+                grams[key] = grams.get(key, 0.0) + g
+                portions[key] = portions.get(key, 0.0) + n
                 days.setdefault(key, set()).add(d.day)
-                first.setdefault(key, (it.name, it.is_supplement))
+                first.setdefault(key, (name, supp))
     items: list[ShoppingItem] = []
     for key, total_g in grams.items():
         food_id, unit = key

@@ -4,7 +4,9 @@ Strategy (measured in ``benchmarks/bench_plan.py``): a week is solved as a seque
 one-day MILPs (:mod:`mealplan.model`). Variety is carried from day to day: a food that
 reached its day cap is no longer a candidate, earlier use costs a little in the objective,
 and a day may not repeat an earlier day's set of foods. Weekly-average bounds get a daily
-floor and a catch-up minimum that keeps the remaining days able to reach the average.
+floor, a catch-up minimum that keeps the remaining days able to reach the average, and a
+soft aim at the average on every day but the last (so the last day is rarely left to make
+up a shortfall alone).
 
 Every plan is recomputed from the food table and checked by :func:`mealplan.plan.verify_plan`
 before it is returned; a plan that fails is never returned (PlanVerificationError).
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -34,8 +36,19 @@ from .errors import (
 )
 from .errors import Problem as _Problem
 from .foods import FoodTable, merge_tables
+from .menus import (
+    add_dishes,
+    allowances_left,
+    dish_serving,
+    new_cheeses,
+    not_alone,
+    pattern_rules,
+    shapes,
+)
 from .model import MAIN_MEALS, DayBound, DayFood, DayModel, DayResult, highs_solver, solve_day
+from .patterns import MAIN_MIN_G
 from .plan import (
+    NATTO_ID,
     DayPlan,
     Diagnosis,
     Fix,
@@ -49,7 +62,9 @@ from .plan import (
     day_totals,
     has_flag,
     main_dish_slots_available,
+    patterns_apply,
     verify_plan,
+    weekly_cap_left,
 )
 from .targets import Bound, Targets, life_stage_flags, validate_targets
 from .units import MealSlot, amount_text, nutrient_label
@@ -73,6 +88,9 @@ DISLIKE_COST = 6.0
 FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0
 REUSE_COST = 0.4
+WEEKLY_BEST_SHARE = 0.9  # later days are assumed to reach this share of the best day
+WEEKLY_AIM_WEIGHT = 0.1  # points per % below a weekly average on a day that is not the last
+DISH_REWARD = 0.3  # a named dish rather than single foods (issue 14: >= 80 % of main meals)
 # The diagnosis and the weekly estimate stop on work limits (deterministic), with a
 # wall-clock safety net that a normal run never reaches.
 DIAG_NODE_LIMIT = 200
@@ -84,6 +102,35 @@ WEEKLY_OK = ("vitamin_d_ug", "k2_ug")
 # suggests re-admitting them, nor raising an upper limit.
 SAFETY_FLAGS = frozenset({"vitamin_k_antagonist_caution", "high_vitamin_a", "listeria_risk",
                           "raw_animal", "high_iodine"})
+
+
+# An unknown value that a known one bounds from above is planned at that bound (never
+# under): a food without a saturated-fat value counts all its fat as saturated.
+UPPER_FILL: dict[str, str] = {"saturated_fat_g": "fat_g"}
+
+
+def _fill_from_upper(pool: FoodTable, notes: list[str]) -> FoodTable:
+    df = pool.df
+    filled = None
+    for col, upper in UPPER_FILL.items():
+        if col not in df.columns or upper not in df.columns:
+            continue
+        miss = df[col].isna() & df[upper].notna()
+        if miss.any():
+            filled = df.copy() if filled is None else filled
+            filled.loc[miss, col] = filled.loc[miss, upper]
+            notes.append(f"{_count_text(int(miss.sum()), 'food')} without a "
+                         f"{nutrient_label(col).lower()} value: all of its "
+                         f"{nutrient_label(upper).lower()} is counted as "
+                         f"{nutrient_label(col).lower()} (never less than the truth)")
+    if filled is None:
+        return pool
+    return FoodTable(filled, pool.source, pool.nutrients)
+
+
+def _count_text(n: int, noun: str) -> str:
+    """'1 food', '3 foods'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _filter(table: FoodTable, targets: Targets) -> FoodTable:
@@ -120,6 +167,11 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
                 for n in ("magnesium_mg", "potassium_mg")))
         pool = merge_tables([pool, supp]) if len(supp) else pool
     pool = pool.without(options.bans)
+    pool = _fill_from_upper(pool, notes)
+    if options.meal_patterns:  # a menu never serves raw egg (or other raw animal food)
+        pool = pool.without(f for f in pool.ids if "raw_animal" in pool.list_of(f, "flags"))
+    pool, dish_notes = add_dishes(pool, options, lambda rows: _filter(rows, targets))
+    notes += dish_notes
     if options.objective == "cost":
         prices = (pool.df["price_per_100g"] if "price_per_100g" in pool.df.columns
                   else pd.Series(math.nan, index=pool.df.index))
@@ -143,22 +195,23 @@ def candidate_pool(table: FoodTable, targets: Targets, options: PlanOptions,
         unknown = pool.df.index[pool.df[n].isna()]
         if len(unknown):
             drop.update(str(i) for i in unknown)
-            notes.append(f"{len(unknown)} foods left out: {nutrient_label(n)} unknown and "
-                         "capped by an upper limit")
+            notes.append(f"{_count_text(len(unknown), 'food')} left out: {nutrient_label(n)} "
+                         "unknown and capped by an upper limit")
     for b in targets.bounds:
         if b.nutrient not in pool.df.columns:
             raise TargetsError("targets", [_Problem(
                 f"the food table has no column '{b.nutrient}'", column=b.nutrient)])
     pool = pool.without(drop)
     if len(pool) > options.max_candidates:
-        notes.append(f"{len(pool)} candidate foods: each day plans with the "
-                     f"{options.prune_to} best sources of the targeted nutrients still "
+        notes.append(f"{len(pool)} candidate foods and dishes: each day plans with the "
+                     f"{options.prune_to} best for the targets and the meal patterns still "
                      "available (per portion and per 100 kcal, per meal slot)")
     return pool, notes
 
 
 def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
-             used: Mapping[str, int], also_keep: Iterable[str] = ()) -> FoodTable:
+             used: Mapping[str, int], also_keep: Iterable[str] = (),
+             lookup: FoodTable | None = None) -> FoodTable:
     """The day's pool: foods at their day cap left out, then narrowed when still large."""
     capped = [fid for fid, n in used.items() if n >= options.max_days_per_food
               and pool.has(fid) and not ({"staple", "supplement"}
@@ -167,17 +220,27 @@ def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
         return pool
     keep = ({lk.food_id for lk in options.locks} | targets.diet.favourites
             | options.usual_foods | set(also_keep))
-    return prune_candidates(pool.without(capped), targets, options.prune_to, keep)
+    rest = pool.without(capped)
+    roles = ({f: sh.roles for f, sh in shapes(rest, options, lookup).items()}
+             if patterns_apply(rest, options) else None)
+    return prune_candidates(rest, targets, options.prune_to, keep, roles)
+
+
+# Meal-pattern roles each slot needs candidates for when a large pool is narrowed.
+_SLOT_ROLES = ("base", "pour", "fruit", "main", "vegetable", "starch")
 
 
 def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
-                     keep: Iterable[str] = ()) -> FoodTable:
+                     keep: Iterable[str] = (),
+                     roles: Mapping[str, Mapping[str, int]] | None = None) -> FoodTable:
     """Narrow a large table to about ``limit`` foods that can matter for these targets.
 
     For every nutrient with a minimum, the richest foods per 100 kcal and per portion are
-    kept, then the best main dishes, then each slot's best foods by overall score (the share
-    of each minimum one full item covers, per 100 kcal), then the next best overall, until
-    ``limit``. Deterministic.
+    kept, then the best main dishes, then (with meal patterns, ``roles``) each slot's best
+    candidates for every pattern role (base, milk, fruit, main, vegetable, starch) and its
+    best dishes, then each slot's best foods by overall score (the share of each minimum one
+    full item covers, per 100 kcal), then the next best overall, until ``limit``.
+    Deterministic.
     """
     df = pool.df
     mins = [b for b in targets.bounds if b.min is not None and b.min > 0
@@ -188,17 +251,28 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
     score = pd.Series(0.0, index=df.index)
     chosen: list[str] = [str(f) for f in keep if f in df.index]
     per_nutrient = max(4, limit // max(1, 3 * len(mins)))
+    rich_picks: list[str] = []
     for b in mins:
         amount = df[b.nutrient].astype(float).fillna(0.0)
         score += (amount * portion / float(b.min or 1.0)).clip(upper=1.0)
         dens = (amount / kcal).sort_values(ascending=False, kind="stable")
-        chosen += [str(i) for i in dens.index[:per_nutrient] if dens[i] > 0]
+        rich_picks += [str(i) for i in dens.index[:per_nutrient] if dens[i] > 0]
         rich = (amount * portion).sort_values(ascending=False, kind="stable")
-        chosen += [str(i) for i in rich.index[:per_nutrient] if rich[i] > 0]
+        rich_picks += [str(i) for i in rich.index[:per_nutrient] if rich[i] > 0]
     score = (score / (kcal * portion / 100.0).clip(lower=0.05)).sort_values(
         ascending=False, kind="stable")
     slots_of = {str(i): set(str(v).split(";")) for i, v in df["slots"].items()}
     per_slot = max(5, limit // 8)
+    if roles:  # first what every meal's pattern needs, so no slot is left without a starch
+        per_role = max(4, limit // 40)
+        dish_ids = [str(i) for i in score.index if str(df.at[i, "kind"]) == "dish"] if (
+            "kind" in df.columns) else []
+        for slot in ("breakfast", "lunch", "dinner", "snack"):
+            in_slot = [str(i) for i in score.index if slot in slots_of[str(i)]]
+            for role in _SLOT_ROLES:
+                chosen += [f for f in in_slot if roles.get(f, {}).get(role, 0)][:per_role]
+            chosen += [f for f in dish_ids if slot in slots_of[f]][:max(5, limit // 12)]
+    chosen += rich_picks
     mains = [str(i) for i in score.index if "main" in str(df.at[i, "flags"]).split(";")]
     chosen += mains[:per_slot]  # the main-dish rule needs main dishes to choose from
     for slot in ("breakfast", "lunch", "dinner", "snack"):
@@ -210,15 +284,19 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
 
 def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                options: PlanOptions, used: Mapping[str, int],
-               exclude: Iterable[str] = ()) -> list[DayFood]:
+               exclude: Iterable[str] = (), lookup: FoodTable | None = None) -> list[DayFood]:
     """The day's candidates with per-portion amounts and objective weights."""
-    excl = set(exclude)
+    excl = set(exclude) | not_alone(options, pool)
     fav, dis = targets.diet.favourites, targets.diet.dislikes
     cols = ["portion_g", "min_portions", "max_portions", "slots", "flags",
             *[n for n in nutrients if n in pool.df.columns]]
     if "price_per_100g" in pool.df.columns:
         cols.append("price_per_100g")
     records = pool.df[cols].to_dict("index")
+    shaped = shapes(pool, options, lookup)
+    menus = patterns_apply(pool, options)
+    shape_kinds = ({str(i): str(k) for i, k in pool.df["kind"].items()}
+                   if "kind" in pool.df.columns else {})
     foods = []
     for fid_key, row in records.items():
         fid = str(fid_key)
@@ -246,15 +324,26 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         p = float(row.get("price_per_100g", math.nan))
         price = 0.0 if math.isnan(p) else p * g / 100.0
         slots = tuple(sorted(str(row["slots"]).split(";")))
-        foods.append(DayFood(fid, slots, per, g, float(row["min_portions"]),
-                             float(row["max_portions"]), w, price, supp,
-                             "main" in flags, "addon" in flags, "produce" in flags))
+        shape = shaped.get(fid)
+        lo_n, hi_n = float(row["min_portions"]), float(row["max_portions"])
+        if (menus and shape is not None and shape.roles.get("main") and not options.continuous
+                and "dish" not in shape_kinds.get(fid, "") and lo_n * g < MAIN_MIN_G):
+            # a single food that can be a main comes in a real portion (not 28 g of fish)
+            lo_n = min(hi_n, float(math.ceil(MAIN_MIN_G / g - 1e-9)))
+        if shape is not None and "dish" in shape_kinds.get(fid, ""):
+            w -= DISH_REWARD
+        foods.append(DayFood(fid, slots, per, g, lo_n, hi_n, w, price, supp,
+                             "main" in flags, "addon" in flags and not menus,
+                             "produce" in flags,
+                             roles=shape.roles if shape else {},
+                             kind_grams=shape.kind_grams if shape else {}))
     return foods
 
 
 def _day_bounds(targets: Targets, later_days: int, days: int,
                 achieved: Mapping[str, float], weekly_max: Mapping[str, float]) -> list[DayBound]:
     """Bounds for one day; ``later_days`` = days still to plan after it (weekly catch-up)."""
+    energy = targets.energy_kcal
     out = []
     for i, b in enumerate(targets.bounds):
         name = f"{i}_{b.nutrient}"
@@ -265,13 +354,28 @@ def _day_bounds(targets: Targets, later_days: int, days: int,
                 catch_up = need  # the last day to plan makes up whatever is missing
             elif best_day is None:
                 catch_up = need / (later_days + 1)  # no estimate of a day's best: fair share
-            else:
+            else:  # what later days, each at 90 % of the best day, cannot give
                 catch_up = need - later_days * best_day
+            if best_day is not None and later_days:  # never ask a day before the last for
+                # more than most days can give (foods run out as the week goes on)
+                catch_up = min(catch_up, best_day)
             lo = max(b.daily_min or 0.0, catch_up)
-            out.append(DayBound(name, b.nutrient, lo, b.max, b.supplements_only))
+            hi = b.max
+            if b.weekly_max and b.max is not None:  # what is left of the week's budget
+                hi = max(b.max * days - achieved.get(name, 0.0), lo)
+            out.append(DayBound(name, b.nutrient, lo, hi, b.supplements_only))
         else:
-            out.append(DayBound(name, b.nutrient, b.min, b.max, b.supplements_only))
+            out.append(DayBound(name, b.nutrient, b.min, b.max, b.supplements_only,
+                                _per_kcal(b, energy)))
     return out
+
+
+def _per_kcal(b: Bound, energy: float | None) -> tuple[float | None, float | None] | None:
+    """A share-of-energy bound as amounts per kcal of the day's energy (model row 3b)."""
+    if not b.of_energy or not energy:
+        return None
+    return (b.min / energy if b.min is not None else None,
+            b.max / energy if b.max is not None else None)
 
 
 def _nutrients(targets: Targets, pool: FoodTable) -> list[str]:
@@ -300,10 +404,12 @@ def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[
            bounds: list[DayBound], forbid: Sequence[frozenset[str]],
            locks: Sequence[tuple[str, str, float]] = (),
            fixed: Sequence[tuple[str, str, float]] = (),
-           rules_pool: FoodTable | None = None) -> DayModel:
+           rules_pool: FoodTable | None = None,
+           item_caps: Mapping[str, tuple[float, int]] | None = None) -> DayModel:
     """The day's model. Flag rules (main dish, produce) follow ``rules_pool`` (default
     ``pool``): the whole candidate pool, as the verifier sees it, also for a chain's half."""
     rp = pool if rules_pool is None else rules_pool
+    rules = pattern_rules(rp, targets, options)
     return DayModel(
         foods=foods, bounds=bounds, slots=options.slots,
         energy_centre=targets.energy_kcal, slot_shares=slot_shares(options),
@@ -312,10 +418,12 @@ def _model(pool: FoodTable, targets: Targets, options: PlanOptions, foods: list[
         require_main_meals=options.require_main_meals, continuous=options.continuous,
         objective=options.objective, forbid_sets=forbid if options.distinct_days else (),
         locks=locks, fixed=fixed,
-        main_slots=tuple(main_dish_slots_available(rp, options)),
-        min_produce=options.min_produce_per_day if has_flag(rp, "produce") else 0,
+        main_slots=() if rules else tuple(main_dish_slots_available(rp, options)),
+        min_produce=(options.min_produce_per_day if has_flag(rp, "produce") and not rules
+                     else 0),
         aims=tuple((a.nutrient, a.min, a.weight) for a in targets.aims
-                   if a.nutrient in pool.df.columns))
+                   if a.nutrient in pool.df.columns),
+        pattern=rules, item_caps=dict(item_caps or {}))
 
 
 def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
@@ -328,8 +436,10 @@ def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
                 continue
             row = pool.row(fid)
             g = float(row["portion_g"])
+            served = dish_serving(fid, n, pool, options)
             items.append(PlanItem(fid, str(row["name"]), n, str(row["portion_name"]), n * g,
-                                  "supplement" in pool.list_of(fid, "flags")))
+                                  "supplement" in pool.list_of(fid, "flags"),
+                                  served[0] if served else None))
         meals.append(Meal(s, tuple(items)))
     all_items = [it for m in meals for it in m.items]
     totals, _ = day_totals(all_items, pool, nutrients)
@@ -360,7 +470,7 @@ def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
         r = solve_day(replace(base, maximise=(b.nutrient, 1)), gap_rel=0.05,
                       node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
         if r.items:
-            out[f"{i}_{b.nutrient}"] = 0.8 * _amount(foods, r.items, b.nutrient)
+            out[f"{i}_{b.nutrient}"] = WEEKLY_BEST_SHARE * _amount(foods, r.items, b.nutrient)
     return out
 
 
@@ -388,6 +498,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
               supplements: FoodTable | None = None,
               keep_days: Mapping[int, DayPlan] | None = None,
               extra_forbid: Sequence[frozenset[str]] = (), method: str = "day-by-day MILP",
+              on_day: Callable[[int, int], None] | None = None,
               ) -> Plan:
     """Plan ``options.days`` days that meet every bound, verified before it is returned.
 
@@ -399,6 +510,8 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         keep_days: days to keep as they are (for regenerating one day of a plan).
         extra_forbid: further food sets no new day may repeat (e.g. the day being replaced).
         method: label of the method in the plan's SolveInfo.
+        on_day: called as ``on_day(days_done, days_total)`` after each day is planned (a
+            progress bar); an exception it raises stops the planning and propagates (cancel).
 
     Returns:
         The verified plan.
@@ -426,7 +539,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
                            method + ", two chains in parallel", start)
     days, results = _plan_days(table, targets, options, supplements, pool, nutrients,
                                list(range(1, options.days + 1)), keep, extra_forbid, start,
-                               weekly_max)
+                               weekly_max, on_day=on_day)
     ordered = tuple(days[d] for d in range(1, options.days + 1))
     return _finish(ordered, pool, targets, options, results, notes, method, start)
 
@@ -440,7 +553,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                day_numbers: Sequence[int], keep: Mapping[int, DayPlan],
                extra_forbid: Sequence[frozenset[str]], start: float,
                weekly_max: Mapping[str, float], chain: bool = False,
-               rules_pool: FoodTable | None = None,
+               rules_pool: FoodTable | None = None, chain_no: int | None = None,
+               on_day: Callable[[int, int], None] | None = None,
                ) -> tuple[dict[int, DayPlan], list[tuple[int, DayResult]]]:
     """Plan ``day_numbers`` in order, carrying variety and weekly totals from day to day.
 
@@ -465,15 +579,38 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             raise SolverTimeoutError(
                 f"the safety time limit of {options.time_limit:g} s ran out before day {day} "
                 "was planned", limit="time", value=options.time_limit, day=day)
-        foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets,
-                           options, used)
+        look = rules_pool or pool  # a chain's half: ingredients and rules from the whole pool
+        planned = [days[d] for d in sorted(days)]
+        adds, cheeses_left = new_cheeses(pool, options, planned, look)
+        foods = _day_foods(day_pool(pool, targets, options, used, lookup=look), nutrients,
+                           targets, options, used, lookup=look,
+                           exclude=[f for f, n in adds.items() if n > cheeses_left])
+        if adds:  # the day adds at most the cheeses the week has left
+            foods = [replace(f, kind_grams={**f.kind_grams, "new_cheese": float(adds[f.food_id])})
+                     if f.food_id in adds else f for f in foods]
         later = sum(1 for d in day_numbers if d > day and d not in keep)
-        bounds = _day_bounds(targets, later, options.days, achieved, weekly_max)
+        # a chain meets weekly averages over its own days (so the two chains together do)
+        span = len(day_numbers) if chain else options.days
+        bounds = _day_bounds(targets, later, span, achieved, weekly_max)
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
         _check_locks(locks, foods, day)
+        caps = allowances_left(options, look, planned, chain_no)
         model = _model(pool, targets, options, foods, bounds, forbid, locks,
-                       rules_pool=rules_pool)
+                       rules_pool=rules_pool, item_caps=caps)
+        if adds:
+            model = replace(model, count_caps={"new_cheese": float(max(cheeses_left, 0))})
+        if targets.weekly_max:  # e.g. pregnancy: at most 340 g of fish in any 7 days
+            left: dict[str, float] = {}
+            for cap in targets.weekly_max:
+                g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
+                left[cap.kind] = min(left.get(cap.kind, math.inf), g)
+            model = replace(model, kind_caps=left)
+        if later:  # each day leans toward the weekly average itself, so the last day is not
+            # left to catch up alone (a soft aim: never a hard floor)
+            model = replace(model, aims=tuple(model.aims) + tuple(
+                (b.nutrient, float(b.min), WEEKLY_AIM_WEIGHT) for b in targets.bounds
+                if b.period == "week" and b.min and b.nutrient in pool.df.columns))
         res = _solve_planned_day(model, options, budget)
         if res.status in ("limit", "infeasible") and chain:
             raise _ChainFailed
@@ -484,10 +621,12 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                                  pool=pool, used=used, forbid=forbid)
             raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
         results.append((day, res))
-        dp = _to_day(day, res, pool, options, nutrients)
+        dp = _to_day(day, res, look, options, nutrients)
         days[day] = dp
         _count(dp, used)
-        _achieve(dp, targets, pool, achieved)
+        _achieve(dp, targets, look, achieved)
+        if on_day is not None:
+            on_day(len(days), options.days)
     return days, results
 
 
@@ -526,10 +665,15 @@ MIN_CHAIN_FOODS = 60  # each half needs this many non-staple foods to plan alone
 
 def _parallel_ok(pool: FoodTable, targets: Targets, options: PlanOptions,
                  keep: Mapping[int, DayPlan], extra_forbid: Sequence[frozenset[str]]) -> bool:
-    """Whether the week can be planned as two independent chains (odd and even days)."""
+    """Whether the week can be planned as two independent chains (odd and even days).
+
+    Not with meal patterns: each half-week would have to meet the weekly averages (vitamin D,
+    E, K2) on its own from half the foods, which fails or slows down more than the second
+    core gains (measured: 13-25 s against 7 s in one sequence, female 45 default week).
+    """
     return (options.parallel and options.days >= 4 and not keep and not extra_forbid
-            and not options.locks and all(b.period == "day" for b in targets.bounds)
-            and len(pool) >= 2 * MIN_CHAIN_FOODS)
+            and not options.locks and len(pool) >= 2 * MIN_CHAIN_FOODS
+            and not patterns_apply(pool, options) and not targets.weekly_max)
 
 
 def _halves(pool: FoodTable, targets: Targets) -> tuple[list[str], list[str], list[str]]:
@@ -579,8 +723,10 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
 
     def run(sub: FoodTable, day_numbers: list[int]) -> tuple[dict[int, DayPlan],
                                                             list[tuple[int, DayResult]]]:
+        # each chain has its share of the weekly allowances (fish, natto)
         return _plan_days(table, targets, options, supplements, sub, nutrients, day_numbers,
-                          {}, (), start, weekly_max, chain=True, rules_pool=pool)
+                          {}, (), start, weekly_max, chain=True, rules_pool=pool,
+                          chain_no=0 if day_numbers[0] == 1 else 1)
 
     with ThreadPoolExecutor(max_workers=2) as pool_exec:
         futures = [pool_exec.submit(run, sub, dn) for sub, dn in chains]
@@ -670,7 +816,8 @@ def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, option
                 f"{aim.unit} aim on day{'s' if len(short) > 1 else ''} "
                 f"{', '.join(map(str, short))} (an aim, not a limit)")
     for n, fs in sorted(by_n.items()):
-        warnings.append(f"{nutrient_label(n)}: value unknown for {len(fs)} planned food(s) "
+        warnings.append(f"{nutrient_label(n)}: value unknown for "
+                        f"{_count_text(len(fs), 'planned food')} "
                         f"({', '.join(sorted(fs)[:5])}{'...' if len(fs) > 5 else ''}); "
                         "counted as 0")
     info = _info(results, method, time.perf_counter() - start)
@@ -804,8 +951,7 @@ def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
     nutrients = _nutrients(targets, pool)
     foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
                        used)
-    floors = [replace(b, lo=b.lo if not _weekly(targets, b.nutrient) else _floor(targets, b))
-              for b in _day_bounds(targets, 0, 1, {}, {})]
+    floors = [replace(b, lo=_floor(targets, b)) for b in _day_bounds(targets, 0, 1, {}, {})]
     m = _model(pool, targets, options, foods, floors, forbid)
     # any plan answers the question: stop at the first one (a deterministic limit)
     return solve_day(m, gap_rel=0.05, first_solution=True, node_limit=DIAG_NODE_LIMIT,
@@ -817,7 +963,10 @@ def _weekly(targets: Targets, nutrient: str) -> bool:
 
 
 def _floor(targets: Targets, b: DayBound) -> float | None:
-    """A weekly bound's daily floor (what one day must reach)."""
+    """What one day must reach of a bound: a weekly bound's daily floor, else its own
+    minimum (never a floor on a supplements-only upper limit of the same nutrient)."""
+    if b.lo is None or b.supplements_only:
+        return b.lo
     for t in targets.bounds:
         if t.nutrient == b.nutrient and t.period == "week":
             return t.daily_min
@@ -845,6 +994,13 @@ def _suggest_fixes(table: FoodTable, targets: Targets, options: PlanOptions,
                 targets.diet.exclude_flags | _mode_flags(targets)):
             candidates.append(Fix(f"allow {table.row(fid)['name']} again", "allow_food",
                                   None, fid))
+    if (not options.natto and table.has(NATTO_ID) and NATTO_ID not in options.bans
+            and NATTO_ID not in targets.diet.exclude_foods
+            and not table.list_of(NATTO_ID, "flags") & (
+                targets.diet.exclude_flags | _mode_flags(targets) | excluded_flags(targets))):
+        candidates.append(Fix(f"eat natto (a 45 g pack with rice, up to "
+                              f"{options.natto_per_week} times a week) to reach {names}",
+                              "eat_natto"))
     broader = {"vegan": "vegetarian", "vegetarian": "pescatarian"}.get(targets.diet.diet or "")
     if broader:
         candidates.append(Fix(f"plan {broader} instead of {targets.diet.diet}",
@@ -914,6 +1070,8 @@ def apply_fix(targets: Targets, options: PlanOptions, fix: Fix) -> tuple[Targets
         fid = str(fix.value)
         return (replace(targets, diet=replace(diet, exclude_foods=diet.exclude_foods - {fid})),
                 replace(options, bans=options.bans - {fid}))
+    if fix.kind == "eat_natto":
+        return targets, replace(options, natto=True)
     if fix.kind == "change_diet":
         return replace(targets, diet=replace(diet, diet=str(fix.value))), options
     if fix.kind == "hold_weekly":

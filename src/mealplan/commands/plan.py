@@ -102,11 +102,20 @@ def _options(args: argparse.Namespace) -> PlanOptions:
     if args.max_days_per_food < 1:
         raise TargetsError("command line", [Problem(
             "--max-days-per-food: must be at least 1 day")])
+    if not 0 <= args.fish_per_week <= 14:
+        raise TargetsError("command line", [Problem("--fish-per-week: must be 0 to 14")])
+    dishes = None
+    if args.dishes:
+        from mealplan.dishes import load_dishes
+
+        dishes = load_dishes(args.dishes)
     return PlanOptions(days=args.days, slots=slots, continuous=args.continuous,
                        objective=args.objective, max_days_per_food=args.max_days_per_food,
                        time_limit=args.time_limit, day_time_limit=args.time_limit,
                        day_node_limit=args.work_limit,
-                       usual_foods=frozenset(args.usual or ()))
+                       usual_foods=frozenset(args.usual or ()),
+                       use_dishes=not args.no_dishes, meal_patterns=not args.no_meal_patterns,
+                       natto=args.natto, fish_per_week=args.fish_per_week, dish_table=dishes)
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -209,6 +218,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="safety net in wall-clock seconds (default "
                         f"{PlanOptions.time_limit:g}); plans normally stop on the work limit "
                         "long before")
+    p.add_argument("--natto", action="store_true",
+                   help="I eat natto: natto rice bowls (a whole 40-50 g pack, rich in vitamin "
+                        "K2) up to 3 times a week; off by default (never with warfarin)")
+    p.add_argument("--fish-per-week", type=int, default=PlanOptions.fish_per_week,
+                   metavar="N", help="servings of fish a week at most (default "
+                                     f"{PlanOptions.fish_per_week})")
+    p.add_argument("--dishes", metavar="FILE",
+                   help="your own dish table (CSV, the format of foods/DISHES.md) instead of "
+                        "the shipped dishes")
+    p.add_argument("--no-dishes", action="store_true",
+                   help="plan single foods only, no named dishes")
+    p.add_argument("--no-meal-patterns", action="store_true",
+                   help="do not hold meals to their usual shape (breakfast with a base and "
+                        "milk or fruit; lunch and dinner with one main, a vegetable and a "
+                        "starch)")
     p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown",
                    help="output format (default markdown)")
     p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of stdout")
