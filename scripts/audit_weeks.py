@@ -1,22 +1,37 @@
-"""Audit generated weeks the way a dietitian reads them: print per-profile measures.
+"""Plan a week for each profile and audit it (mealplan.audit): per-rule pass rates.
 
-    .venv/bin/python scripts/audit_weeks.py            # the profiles below, 7 days each
+    .venv/bin/python scripts/audit_weeks.py                 # every profile below, 7 days
+    .venv/bin/python scripts/audit_weeks.py --days 3 --profile "male 40 keto"
+    .venv/bin/python scripts/audit_weeks.py --markdown      # the overall table for the README
 
-For each profile: status and wall-clock seconds, then per day the energy, the shares of
-energy from carbohydrate, fat and saturated fat, fibre, sodium, and the safety measures
-of its mode (vitamin K at the low/central/high K2 end on warfarin, protein and potassium
-in kidney mode, flagged foods in pregnancy). Measures only: it asserts nothing.
+Each week is planned by today's planner, exported to the plan JSON and audited exactly as
+`mealplan audit` would (every number recomputed from the food table). Printed: per profile
+its status, seconds and the rules that fail (passed/total); then every rule over all
+profiles, failed rules first. A profile the planner refuses is reported and left out of the
+totals. Measures only: it asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
-from mealplan.foods import FoodTable, load_default_table, load_supplements
-from mealplan.plan import Plan, PlanOptions
+from mealplan.audit import AuditReport, RuleSummary, audit_plan
+from mealplan.errors import InfeasiblePlanError, SolverError
+from mealplan.export import plan_to_dict
+from mealplan.foods import FoodTable, load_default_table, load_supplements, merge_tables
+from mealplan.plan import PlanOptions
 from mealplan.solve import make_plan
-from mealplan.targets import Anticoagulant, KidneyLimits, Person, Targets, diet_filter, targets_for
+from mealplan.targets import (
+    KETO_DEFAULT_NET_CARBS,
+    Anticoagulant,
+    KidneyLimits,
+    Person,
+    Targets,
+    diet_filter,
+    targets_for,
+)
 
 PROFILES: dict[str, Callable[[], Targets]] = {
     "female 45 omnivore": lambda: targets_for(Person(45, "female")),
@@ -25,55 +40,91 @@ PROFILES: dict[str, Callable[[], Targets]] = {
                                                 diet=diet_filter(diet="vegetarian")),
     "female 35 vegan + supplements": lambda: targets_for(
         Person(35, "female"), diet=diet_filter(diet="vegan"), allow_supplements=True),
+    "female 35 vegan without supplements": lambda: targets_for(
+        Person(35, "female"), diet=diet_filter(diet="vegan")),
+    "male 40 keto": lambda: targets_for(Person(40, "male"), diet=diet_filter(keto=True),
+                                        keto_net_carbs=KETO_DEFAULT_NET_CARBS),
     "pregnancy 28": lambda: targets_for(Person(28, "female", "pregnancy")),
     "warfarin female 60 (90-120)": lambda: targets_for(
         Person(60, "female"), anticoagulant=Anticoagulant(90, 120)),
     "kidney male 65 (K 2000, P 1000)": lambda: targets_for(
         Person(65, "male"), ckd=KidneyLimits(2000, 1000)),
 }
-FLAGGED = ("listeria_risk", "raw_animal", "high_iodine", "high_vitamin_a")
 
 
-def _total(plan_day_items: list[tuple[str, float]], table: FoodTable, col: str) -> float:
-    out = 0.0
-    for fid, grams in plan_day_items:
-        v = table.value(fid, col) if col in table.df.columns else float("nan")
-        out += 0.0 if v != v else v * grams / 100.0
-    return out
+def _combine(reports: list[AuditReport]) -> list[RuleSummary]:
+    """Every rule over all reports: passed and total summed, failed rules first."""
+    rows: dict[str, RuleSummary] = {}
+    for report in reports:
+        for s in report.summary():
+            old = rows.get(s.rule)
+            rows[s.rule] = s if old is None else RuleSummary(
+                s.rule, s.scope, old.passed + s.passed, old.total + s.total,
+                old.skipped + s.skipped, s.description, s.source)
+    scope_order = {"meal": 0, "day": 1, "week": 2}
+    return sorted(rows.values(), key=lambda r: (0 if r.failed else 2 if not r.total else 1,
+                                                scope_order[r.scope]))
 
 
-def audit(name: str, plan: Plan, table: FoodTable, seconds: float) -> None:
-    print(f"\n== {name}: {plan.info.status}, unproven days {list(plan.info.unproven_days)}, "
-          f"{seconds:.1f} s")
-    for d in plan.days:
-        items = [(it.food_id, it.grams) for it in d.items if not it.is_supplement]
-        kcal = _total(items, table, "energy_kcal") or 1.0
-        carb = 400 * _total(items, table, "carbs_g") / kcal
-        fat = 900 * _total(items, table, "fat_g") / kcal
-        fibre = _total(items, table, "fiber_g")
-        na = _total(items, table, "sodium_mg")
-        extra = ""
-        if "anticoagulant" in plan.targets.modes:
-            extra = " vitK low/mid/high " + "/".join(
-                f"{_total(items, table, c):.0f}" for c in
-                ("vitamin_k_total_low_ug", "vitamin_k_total_ug", "vitamin_k_total_high_ug"))
-        if "ckd" in plan.targets.modes:
-            extra = (f" protein {_total(items, table, 'protein_g'):.0f} g, K "
-                     f"{_total(items, table, 'potassium_mg'):.0f}, P "
-                     f"{_total(items, table, 'phosphorus_mg'):.0f}")
-        if "pregnancy" in plan.targets.modes:
-            bad = [f for f, _g in items if table.list_of(f, "flags") & set(FLAGGED)]
-            extra = f" flagged foods {bad or 'none'}"
-        print(f"  day {d.day}: {kcal:,.0f} kcal, carb {carb:.0f} %, fat {fat:.0f} %, fibre "
-              f"{fibre:.0f} g, sodium {na:,.0f} mg, {len(items)} foods;{extra}")
+def _pct(s: RuleSummary) -> str:
+    return f"{100.0 * s.passed / s.total:5.1f} %" if s.total else "      -"
+
+
+def _print_table(rows: list[RuleSummary], *, markdown: bool) -> None:
+    if markdown:
+        print("| rule | scope | passed | % |")
+        print("| --- | --- | ---: | ---: |")
+        for s in rows:
+            count = f"{s.passed}/{s.total}" if s.total else "skipped"
+            print(f"| {s.rule} | {s.scope} | {count} | {_pct(s).strip()} |")
+        return
+    width = max(len(s.rule) for s in rows)
+    for s in rows:
+        count = f"{s.passed}/{s.total}" if s.total else "skipped"
+        print(f"  {s.rule:{width}}  {s.scope:5}  {count:>8}  {_pct(s)}")
+
+
+def run(names: list[str], days: int, table: FoodTable, supplements: FoodTable,
+        markdown: bool) -> None:
+    """Plan, audit and print each named profile, then the overall table."""
+    audit_table = merge_tables([table, supplements])
+    reports: list[AuditReport] = []
+    for name in names:
+        t0 = time.perf_counter()
+        try:
+            plan = make_plan(table, PROFILES[name](), PlanOptions(days=days), supplements)
+        except (InfeasiblePlanError, SolverError) as exc:
+            first = str(exc).splitlines()[0]
+            print(f"\n== {name}: no plan ({type(exc).__name__}: {first})")
+            continue
+        seconds = time.perf_counter() - t0
+        report = audit_plan(plan_to_dict(plan), audit_table, source=name)
+        reports.append(report)
+        rows = report.summary()
+        failing = [s for s in rows if s.failed]
+        print(f"\n== {name}: {plan.info.status}, {seconds:.1f} s, "
+              f"{'keto, ' if report.keto else ''}{len(failing)} of "
+              f"{sum(1 for s in rows if s.total)} rules fail")
+        if failing:
+            _print_table(failing, markdown=False)
+    if not reports:
+        return
+    total_days = sum(r.days for r in reports)
+    print(f"\n== overall: {len(reports)} profiles, {total_days} days")
+    _print_table(_combine(reports), markdown=markdown)
 
 
 def main() -> None:
-    table, supplements = load_default_table(), load_supplements()
-    for name, make in PROFILES.items():
-        t0 = time.perf_counter()
-        plan = make_plan(table, make(), PlanOptions(days=7), supplements)
-        audit(name, plan, table, time.perf_counter() - t0)
+    """Parse the options and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=7, help="days per profile (default 7)")
+    parser.add_argument("--profile", action="append", choices=sorted(PROFILES),
+                        help="only this profile (repeatable; default all)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the overall table as Markdown (for the README)")
+    args = parser.parse_args()
+    run(args.profile or list(PROFILES), args.days, load_default_table(), load_supplements(),
+        args.markdown)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE
 
 # Sub-command modules under mealplan.commands, registered in this order if present.
-COMMAND_MODULES = ("foods", "targets", "plan")
+COMMAND_MODULES = ("foods", "targets", "plan", "audit")
 
 Handler = Callable[[argparse.Namespace], int]
 
