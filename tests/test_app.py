@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
-from mealplan.foods import load_default_table
+from mealplan.foods import load_default_table, load_supplements
 from mealplan.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -91,10 +91,10 @@ def fdc(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 def plan_foods(at: AppTest) -> set[str]:
-    """Food ids in the session's plan."""
+    """Food ids eaten in the session's plan (dishes counted as their ingredients)."""
     plan = at.session_state["s_plan"]
     assert plan is not None, texts(at.error)
-    return {it.food_id for d in plan.days for it in d.items}
+    return {f for d in plan.days for f in d.eaten_ids()}
 
 
 def test_first_load_shows_disclaimer_cautions_and_evidence(db: Path) -> None:
@@ -136,16 +136,23 @@ def test_plan_a_week(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert plan is not None and len(plan.days) == 7 and plan.verified
     assert "verified" in texts(at.success)
     names = set(TABLE.df["name"])
+    at.segmented_control(key="w_view").set_value("Day 3").run()
     shown = {str(v) for df in at.dataframe for v in df.value.get("food", [])}
     assert shown & names and {it.name for it in plan.day(3).items} <= shown
-    assert len(at.get("vega_lite_chart")) >= 7
+    assert len(at.get("vega_lite_chart")) == 1
     assert "Every target met on all" in texts(at.caption)
     assert "proven within" in texts(at.caption) and "Planned in" in texts(at.caption)
     assert len(at.get("download_button")) == 3
+    at.segmented_control(key="w_view").set_value("Shopping list").run()
+    clean(at)
     shopping = [df.value for df in at.dataframe if "amount" in df.value.columns
                 and "group" in df.value.columns]
-    assert shopping and len(shopping[0]) == len({(it.food_id, it.portion_name)
-                                                 for d in plan.days for it in d.items})
+    # dishes are bought as their ingredients: one row per food eaten (ingredients included)
+    assert any(it.dish is not None for d in plan.days for it in d.items)
+    supp = load_supplements()
+    assert shopping and set(shopping[0]["food"]) == {
+        (TABLE if TABLE.has(f) else supp).row(f)["name"] for d in plan.days
+        for f in d.eaten_ids()}
     assert set(served) == {"mealplan.csv", "mealplan.md", "mealplan.json"}
     md = served["mealplan.md"].decode("utf-8")
     groups = {str(TABLE.row(it.food_id)["food_group"]) for d in plan.days for it in d.items
@@ -156,10 +163,12 @@ def test_plan_a_week(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_change_diet_to_vegan(db: Path) -> None:
-    """Changing the diet and re-planning gives only vegan foods."""
+    """Changing the diet and re-planning gives only vegan foods (vegan K2 needs natto or a
+    supplement now that natto is opt-in: supplements are allowed here)."""
     at = submit(start(days=1))
     assert plan_foods(at)
     at.selectbox(key="w_diet").set_value("vegan")
+    at.checkbox(key="w_supp").check()
     submit(at)
     foods = plan_foods(at)
     assert foods and all("vegan" in TABLE.list_of(f, "diet_tags") for f in foods
@@ -187,13 +196,13 @@ def test_infeasible_request_explains_and_fix_button_works(db: Path) -> None:
     assert "No plan meets every target" in texts(at.error)
     shortfalls = at.dataframe[0].value
     k2 = shortfalls[shortfalls["nutrient"].str.startswith("Vitamin K2")]
-    assert list(k2["bound"]) == ["at least 100 µg"]
-    fix = next(b for b in at.button if b.label.startswith("lower the minimum of Vitamin K2"))
+    assert list(k2["needed"]) == ["at least 100 µg"]
+    fix = next(b for b in at.button if b.label.startswith("Lower the minimum of Vitamin K2"))
     fix.click().run()
     clean(at)
     plan = at.session_state["s_plan"]
     assert plan is not None and plan.verified
-    assert "Applied: lower the minimum" in texts(at.info)
+    assert "Applied: lower the minimum" in texts(at.success)
     # the relaxed bound is kept as a dietitian edit (shown in the bounds table, saved)
     [edit] = at.session_state["s_settings"].bound_edits
     assert edit.nutrient == "k2_ug" and edit.min is not None and edit.min < 100
@@ -233,7 +242,7 @@ def test_dietitian_edits_a_bound_and_resets(db: Path) -> None:
     [mg] = [b for b in plan.targets.bounds_for("magnesium_mg") if not b.supplements_only]
     assert mg.min == 450.0 and "edited by you" in mg.source
     assert plan.day(1).totals["magnesium_mg"] >= 450.0 - 1e-6
-    assert "1 bound(s) differ" in texts(at.info)
+    assert "1 bound differs" in texts(at.info)
     assert float(at.data_editor[0].value.loc[row, "min"]) == 450.0
     button(at, "Reset to defaults").click().run()
     clean(at)
@@ -271,7 +280,7 @@ def test_upload_bad_csv_shows_error_good_csv_adds_foods(db: Path) -> None:
         ("good.csv", b"id,name,magnesium_mg,energy_kcal\nmy_bar,My bar,150,380\n",
          "text/csv")).run()
     clean(at)
-    assert "Added 1 foods from good.csv" in texts(at.success)
+    assert "Added 1 food from good.csv" in texts(at.success)
     assert not at.error
     assert [t.ids for t in at.session_state["s_custom"]] == [["my_bar"]]
     assert "My bar" in at.multiselect(key="w_exclude").options  # the sidebar knows it
@@ -320,8 +329,8 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     at = submit(start(days=2))
     plan = at.session_state["s_plan"]
     day2 = plan.day(2)
-    at.selectbox(key="w_edit_day").set_value(1)
-    button(at, "Regenerate this day").click().run()
+    at.segmented_control(key="w_view").set_value("Day 1").run()
+    button(at, "Regenerate day 1").click().run()
     clean(at)
     assert not at.error, texts(at.error)
     regen = at.session_state["s_plan"]
@@ -348,8 +357,8 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     assert not at.error, texts(at.error)
     swapped = at.session_state["s_plan"]
     # the item box now lists the new day: the swapped food is gone from its choices
-    assert f"{swap_slot}: {TABLE.row(gone)['name']}" not in at.selectbox(
-        key="w_edit_item").options
+    gone_name = next(it.name for it in regen.day(1).items if it.food_id == gone)
+    assert f"{swap_slot}: {gone_name}" not in at.selectbox(key="w_edit_item").options
     assert swapped.day(2) == day2
     assert gone not in {it.food_id for m in swapped.day(1).meals if m.slot == swap_slot
                         for it in m.items}
@@ -368,8 +377,7 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     assert at.session_state["s_plan"] is swapped
 
     target = next(f for f in swapped.day(2).food_ids() if f != lock_food)
-    at.selectbox(key="w_edit_day").set_value(2)
-    at.run()
+    at.segmented_control(key="w_view").set_value("Day 2").run()
     slot = next(m.slot for m in swapped.day(2).meals for it in m.items if it.food_id == target)
     at.selectbox(key="w_edit_item").set_value(f"{slot}|{target}")
     button(at, "Ban this food from the plan").click().run()
@@ -392,7 +400,7 @@ def test_save_and_reload_client(db: Path) -> None:
     at.text_input(key="w_save_label").input("week 1")
     button(at, "Save profile and plan").click().run()
     clean(at)
-    assert "Saved profile and plan 'week 1' for Ada" in texts(at.info)
+    assert "Saved profile and plan 'week 1' for Ada" in texts(at.success)
     with Store(db) as s:
         [client] = s.clients()
         [plan_rec] = s.plans(client.id)
@@ -511,6 +519,7 @@ def test_fdc_food_is_planned(db: Path, fdc: HTTPServer) -> None:
     at = start(days=1)
     add_banana_by_id(at)
     at.selectbox(key="w_diet").set_value("vegan")
+    at.checkbox(key="w_supp").check()  # K2 for a vegan: a supplement (or natto in a week)
     at.multiselect(key="w_allergens").set_value(["peanuts"])
     submit(at)
     custom = next(df.value for df in at.dataframe if "planner" in df.value.columns)
@@ -560,22 +569,24 @@ def test_fdc_offline_and_bad_ids_show_clear_errors(db: Path, monkeypatch: pytest
 
 @pytest.mark.slow
 def test_fix_allow_fortified_survives_the_next_submit(db: Path) -> None:
-    """Vegan without fortified foods lacks B12; "allow fortified" plans, clears the sidebar's
-    choice, and the next submit still plans with fortified foods allowed."""
+    """Vegetarian, egg-free, without fortified foods or UV mushrooms lacks vitamin D; "allow
+    fortified" plans, clears that choice in the sidebar (the other stays), and the next
+    submit still plans with fortified foods allowed."""
     at = start(days=1)
-    at.selectbox(key="w_diet").set_value("vegan")
-    at.multiselect(key="w_flags").set_value(["fortified"])
+    at.selectbox(key="w_diet").set_value("vegetarian")
+    at.multiselect(key="w_allergens").set_value(["egg"])
+    at.multiselect(key="w_flags").set_value(["fortified", "uv_vitamin_d"])
     submit(at)
     assert at.session_state["s_plan"] is None
-    assert at.session_state["s_settings"].exclude_flags == ("fortified",)
-    fix = next(b for b in at.button if b.label.startswith("allow foods flagged 'fortified'"))
+    assert at.session_state["s_settings"].exclude_flags == ("fortified", "uv_vitamin_d")
+    fix = next(b for b in at.button if b.label.startswith("Allow foods flagged 'fortified'"))
     fix.click().run()
     clean(at)
     plan = at.session_state["s_plan"]
     assert plan is not None and plan.verified
     assert "fortified" not in plan.targets.diet.exclude_flags
-    assert at.session_state["s_settings"].exclude_flags == ()
-    assert at.multiselect(key="w_flags").value == []
+    assert at.session_state["s_settings"].exclude_flags == ("uv_vitamin_d",)
+    assert at.multiselect(key="w_flags").value == ["uv_vitamin_d"]
     assert any("fortified" in TABLE.list_of(f, "flags") for f in plan_foods(at)
                if TABLE.has(f))
     submit(at)

@@ -1,5 +1,6 @@
-"""Tests of the app's pure helpers (mealplan.appsupport): uploads, FoodData Central imports,
-browsing, settings, the dietitian's bound edits, plan display tables and saved-plan views."""
+"""Tests of the app's pure helpers (mealplan.ui's helper modules): uploads, FoodData Central
+imports, browsing, settings, the dietitian's bound edits, plan display tables and saved-plan
+views."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from mealplan import appsupport as ui
 from mealplan.errors import FDCError, FoodTableError, ProfileError, StoreError, TargetsError
 from mealplan.fdc import FDCSearchHit
 from mealplan.foods import FoodTable, load_default_table
@@ -27,6 +27,32 @@ from mealplan.plan import (
     check_bounds,
 )
 from mealplan.targets import K2_MAX_UG, K2_MIN_UG
+from mealplan.ui.bounds_editor import BoundEdit, bounds_frame, edits_from_frame
+from mealplan.ui.chart import coverage_chart
+from mealplan.ui.custom_foods import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_MB,
+    combine_tables,
+    custom_food_table,
+    custom_foods_frame,
+    planning_blockers,
+    read_upload,
+)
+from mealplan.ui.evidence_text import evidence_rows
+from mealplan.ui.fdc_import import fdc_food_table, fdc_hits_frame, parse_fdc_ids, retag_food
+from mealplan.ui.foods_browser import best_foods, food_browser_frame
+from mealplan.ui.plan_table import (
+    ban_food,
+    coverage_frame,
+    diagnosis_frame,
+    k2_frame,
+    lock_item,
+    plan_grid,
+    plan_status,
+    weekly_summary,
+)
+from mealplan.ui.saved import compare_saved_plans, saved_plan_items, saved_plan_summary
+from mealplan.ui.settings import EXCLUDABLE_FLAGS, AppSettings, build_targets, plan_options
 from mealplan.units import ALLERGENS
 
 GOOD_CSV = b"id,name,magnesium_mg,energy_kcal\nmy_bar,My bar,120,400\n"
@@ -43,7 +69,7 @@ def fdc_food(name: str) -> Any:
 @pytest.fixture(scope="module")
 def fdc_table() -> FoodTable:
     """Bananas and cheddar (SR Legacy) and raw pumpkin seeds (Foundation) from FDC."""
-    return ui.fdc_food_table([fdc_food("food_173944_banana_sr_legacy.json"),
+    return fdc_food_table([fdc_food("food_173944_banana_sr_legacy.json"),
                               fdc_food("food_173414_cheddar_sr_legacy.json"),
                               fdc_food("food_2515378_pumpkin_seeds_foundation.json")])
 
@@ -57,16 +83,16 @@ def table() -> FoodTable:
 # -- uploads --------------------------------------------------------------------------------
 def test_upload_ok() -> None:
     """A valid CSV becomes a table."""
-    t = ui.read_upload(GOOD_CSV, "mine.csv")
+    t = read_upload(GOOD_CSV, "mine.csv")
     assert t.ids == ["my_bar"] and t.value("my_bar", "magnesium_mg") == 120
 
 
 def test_upload_too_large_is_refused_before_parsing() -> None:
     """The size limit is checked in code, with the limit in the message."""
     with pytest.raises(FoodTableError, match=r"file is 5\.37 KB; the limit is 1 KB"):
-        ui.read_upload(GOOD_CSV * 100, "big.csv", max_bytes=1024)
+        read_upload(GOOD_CSV * 100, "big.csv", max_bytes=1024)
     with pytest.raises(FoodTableError, match=r"the limit is 2 MB") as exc:
-        ui.read_upload(b"x" * (ui.MAX_UPLOAD_BYTES + 1), "big.csv")
+        read_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
     assert exc.value.source == "big.csv"
 
 
@@ -76,7 +102,7 @@ def test_upload_limit_matches_streamlit_config() -> None:
     from pathlib import Path
 
     cfg = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())
-    assert cfg["server"]["maxUploadSize"] == ui.MAX_UPLOAD_MB
+    assert cfg["server"]["maxUploadSize"] == MAX_UPLOAD_MB
 
 
 @pytest.mark.parametrize(
@@ -92,53 +118,53 @@ def test_upload_limit_matches_streamlit_config() -> None:
 def test_upload_errors_name_row_and_column(raw: bytes, name: str, expected: str) -> None:
     """Bad uploads raise FoodTableError whose text says where the problem is."""
     with pytest.raises(FoodTableError) as exc:
-        ui.read_upload(raw, name)
+        read_upload(raw, name)
     assert expected in exc.value.render()
 
 
 def test_custom_food_valid_and_invalid(table: FoodTable) -> None:
     """A form's fields are validated like a CSV row; lists become ';' cells."""
-    t = ui.custom_food_table({"id": "oat_bar", "name": "Oat bar", "portion_name": "1 bar",
+    t = custom_food_table({"id": "oat_bar", "name": "Oat bar", "portion_name": "1 bar",
                               "portion_g": 40.0, "magnesium_mg": 80.0, "k2_ug": None,
                               "slots": ["snack"], "diet_tags": ["vegan"], "allergens": []})
     assert t.list_of("oat_bar", "slots") == {"snack"}
     assert math.isnan(t.value("oat_bar", "k2_ug")) if "k2_ug" in t.df else True
     with pytest.raises(FoodTableError, match="name is empty"):
-        ui.custom_food_table({"id": "x1", "name": "", "magnesium_mg": 1.0})
+        custom_food_table({"id": "x1", "name": "", "magnesium_mg": 1.0})
     with pytest.raises(FoodTableError, match="portion grams must be > 0"):
-        ui.custom_food_table({"id": "x1", "name": "X", "portion_name": "cup",
+        custom_food_table({"id": "x1", "name": "X", "portion_name": "cup",
                               "portion_g": 0.0, "magnesium_mg": 1.0})
     with pytest.raises(FoodTableError, match="is in both"):
-        ui.combine_tables(table, [ui.custom_food_table({"id": "natto", "name": "N",
+        combine_tables(table, [custom_food_table({"id": "natto", "name": "N",
                                                         "magnesium_mg": 1.0})])
 
 
 # -- browsing -------------------------------------------------------------------------------
 def test_browser_search_all_words(table: FoodTable) -> None:
     """Every search word must match; sources are shown."""
-    df = ui.food_browser_frame(table, "natto")
+    df = food_browser_frame(table, "natto")
     assert list(df.index) == ["natto"]
     assert "SR28" in df.loc["natto", "source"]
     assert df.loc["natto", "K2 source"].startswith("Kamao")
-    assert len(ui.food_browser_frame(table, "cheese gouda")) >= 1
-    assert ui.food_browser_frame(table, "zzzz-nothing").empty
+    assert len(food_browser_frame(table, "cheese gouda")) >= 1
+    assert food_browser_frame(table, "zzzz-nothing").empty
 
 
 def test_best_foods_k2_and_basis(table: FoodTable) -> None:
     """Natto leads K2 per 100 g; amounts are sorted and never unknown or zero."""
-    per100 = ui.best_foods(table, "k2_ug", "100 g", n=5)
+    per100 = best_foods(table, "k2_ug", "100 g", n=5)
     assert per100.index[0] == "natto"
     assert per100["amount"].is_monotonic_decreasing and (per100["amount"] > 0).all()
-    portion = ui.best_foods(table, "magnesium_mg", "portion", n=10)
+    portion = best_foods(table, "magnesium_mg", "portion", n=10)
     row = table.row(portion.index[0])
     assert portion["amount"].iloc[0] == pytest.approx(
         row["magnesium_mg"] * row["portion_g"] / 100, rel=1e-3)
-    kcal = ui.best_foods(table, "potassium_mg", "100 kcal", n=3)
+    kcal = best_foods(table, "potassium_mg", "100 kcal", n=3)
     r = table.row(kcal.index[0])
     assert kcal["amount"].iloc[0] == pytest.approx(
         r["potassium_mg"] / r["energy_kcal"] * 100, rel=1e-3)
     with pytest.raises(KeyError):
-        ui.best_foods(table, "unobtainium_mg")
+        best_foods(table, "unobtainium_mg")
 
 
 # -- FoodData Central ---------------------------------------------------------------------------
@@ -148,15 +174,15 @@ def test_best_foods_k2_and_basis(table: FoodTable) -> None:
 )
 def test_parse_fdc_ids(text: str, expected: list[int]) -> None:
     """Typed FDC IDs: commas, semicolons or spaces; each once, in order."""
-    assert ui.parse_fdc_ids(text) == expected
+    assert parse_fdc_ids(text) == expected
 
 
 def test_parse_fdc_ids_errors() -> None:
     """Every bad word is named at once; too many IDs are refused with the limit."""
     with pytest.raises(FDCError, match=r"not an FDC ID .*: '12a', '0', '-3'"):
-        ui.parse_fdc_ids("1, 12a 0 -3")
+        parse_fdc_ids("1, 12a 0 -3")
     with pytest.raises(FDCError, match="3 FDC IDs at once; add at most 2"):
-        ui.parse_fdc_ids("1 2 3", max_ids=2)
+        parse_fdc_ids("1 2 3", max_ids=2)
 
 
 def test_fdc_hits_frame() -> None:
@@ -164,13 +190,13 @@ def test_fdc_hits_frame() -> None:
     hits = [FDCSearchHit(170188, "Seeds, pumpkin", "SR Legacy", "Nut and Seed Products",
                          None, {"magnesium_mg": 592.0, "energy_kcal": 559.0}),
             FDCSearchHit(2099781, "PUMPKIN SEEDS", "Branded", "Snacks", "Example Co.", {})]
-    f = ui.fdc_hits_frame(hits)
+    f = fdc_hits_frame(hits)
     assert list(f.index) == [170188, 2099781] and f.index.name == "fdc_id"
     assert f.loc[170188, "Magnesium (mg/100 g)"] == 592.0
     assert f.loc[2099781, "category / brand"] == "Example Co."
     assert f.loc[170188, "category / brand"] == "Nut and Seed Products"
     assert pd.isna(f.loc[2099781, "Magnesium (mg/100 g)"])
-    assert ui.fdc_hits_frame([]).empty
+    assert fdc_hits_frame([]).empty
 
 
 def test_fdc_food_table_is_unchecked(fdc_table: FoodTable) -> None:
@@ -182,34 +208,34 @@ def test_fdc_food_table_is_unchecked(fdc_table: FoodTable) -> None:
     assert fdc_table.list_of(BANANA, "allergens") == ALLERGENS
     assert fdc_table.value(BANANA, "potassium_mg") == 358.0  # SR28 NDB 09040
     with pytest.raises(FDCError, match="no FoodData Central food"):
-        ui.fdc_food_table([])
+        fdc_food_table([])
     no_energy = fdc_food("food_173944_banana_sr_legacy.json")
     no_energy["foodNutrients"] = [n for n in no_energy["foodNutrients"]
                                   if n["nutrient"]["number"] != "208"]
     with pytest.raises(FDCError, match="FDC ID 173944: no energy"):
-        ui.fdc_food_table([no_energy])
+        fdc_food_table([no_energy])
 
 
 def test_retag_food(fdc_table: FoodTable) -> None:
     """Checked tags and allergens replace the unchecked ones in a new table; errors name
     the column; the input tables are not changed."""
     tables = [fdc_table]
-    out = ui.retag_food(tables, CHEDDAR, ["vegetarian"], ["milk"])
+    out = retag_food(tables, CHEDDAR, ["vegetarian"], ["milk"])
     assert out[0].list_of(CHEDDAR, "diet_tags") == {"vegetarian"}
     assert out[0].list_of(CHEDDAR, "allergens") == {"milk"}
     assert "checked by you" in str(out[0].row(CHEDDAR)["notes"])
     assert "not checked" not in str(out[0].row(CHEDDAR)["notes"])
     assert out[0].list_of(BANANA, "allergens") == ALLERGENS  # other foods unchanged
     assert fdc_table.list_of(CHEDDAR, "allergens") == ALLERGENS  # input unchanged
-    again = ui.retag_food(out, CHEDDAR, ["vegetarian"], [])
+    again = retag_food(out, CHEDDAR, ["vegetarian"], [])
     assert str(again[0].row(CHEDDAR)["notes"]).count("checked by you") == 1
     with pytest.raises(FoodTableError) as exc:
-        ui.retag_food(tables, CHEDDAR, ["carnivore"], ["milk", "nuts"])
+        retag_food(tables, CHEDDAR, ["carnivore"], ["milk", "nuts"])
     text = exc.value.render()
     assert "column 'diet_tags': unknown word 'carnivore'" in text
     assert "column 'allergens': unknown word 'nuts'" in text
     with pytest.raises(FoodTableError, match="no custom food 'natto'"):
-        ui.retag_food(tables, "natto", [], [])
+        retag_food(tables, "natto", [], [])
 
 
 def test_planning_blockers_agree_with_candidate_pool(fdc_table: FoodTable,
@@ -218,54 +244,54 @@ def test_planning_blockers_agree_with_candidate_pool(fdc_table: FoodTable,
     for several diets, allergies and left-out flags."""
     from mealplan.solve import candidate_pool
 
-    checked = ui.retag_food([fdc_table], BANANA, ["vegan"], [])[0]
-    settings = [ui.AppSettings(), ui.AppSettings(diet="vegan"),
-                ui.AppSettings(diet="vegetarian", allergens=("milk",)),
-                ui.AppSettings(allergens=("peanuts",), exclude_flags=("fortified",))]
+    checked = retag_food([fdc_table], BANANA, ["vegan"], [])[0]
+    settings = [AppSettings(), AppSettings(diet="vegan"),
+                AppSettings(diet="vegetarian", allergens=("milk",)),
+                AppSettings(allergens=("peanuts",), exclude_flags=("fortified",))]
     seen_blocked = seen_ok = 0
     for s in settings:
-        targets, options = ui.build_targets(s), ui.plan_options(s)
-        blockers = ui.planning_blockers(checked, targets, options)
-        pool, _ = candidate_pool(ui.combine_tables(table.subset(table.ids[:50]), [checked]),
+        targets, options = build_targets(s), plan_options(s)
+        blockers = planning_blockers(checked, targets, options)
+        pool, _ = candidate_pool(combine_tables(table.subset(table.ids[:50]), [checked]),
                                  targets, options)
         for fid, reasons in blockers.items():
             assert pool.has(fid) == (not reasons), (s, fid, reasons)
             seen_blocked += bool(reasons)
             seen_ok += not reasons
     assert seen_blocked and seen_ok
-    vegan = ui.planning_blockers(checked, ui.build_targets(ui.AppSettings(diet="vegan")))
+    vegan = planning_blockers(checked, build_targets(AppSettings(diet="vegan")))
     assert vegan[BANANA] == []
     assert vegan[CHEDDAR][0] == "no diet tag allows it in a vegan plan"
     assert "Vitamin D unknown but capped by an upper limit" in vegan[SEEDS][-1]
-    nuts = ui.planning_blockers(checked, ui.build_targets(ui.AppSettings(
+    nuts = planning_blockers(checked, build_targets(AppSettings(
         allergens=("peanuts", "soy"))))
     assert nuts[CHEDDAR] == ["lists allergens peanuts, soy"]
-    banned = ui.planning_blockers(checked, ui.build_targets(ui.AppSettings()),
+    banned = planning_blockers(checked, build_targets(AppSettings()),
                                   PlanOptions(bans=frozenset({BANANA})))
     assert banned[BANANA] == ["left out by you"]
 
 
 def test_custom_foods_frame(fdc_table: FoodTable) -> None:
     """One row per custom food; unchecked allergens and planner status in words."""
-    checked = ui.retag_food([fdc_table], BANANA, ["vegan"], [])
-    blockers = ui.planning_blockers(checked[0], ui.build_targets(ui.AppSettings(diet="vegan")))
-    f = ui.custom_foods_frame(checked, blockers)
+    checked = retag_food([fdc_table], BANANA, ["vegan"], [])
+    blockers = planning_blockers(checked[0], build_targets(AppSettings(diet="vegan")))
+    f = custom_foods_frame(checked, blockers)
     assert list(f.index) == [BANANA, CHEDDAR, SEEDS]
     assert f.loc[BANANA, "allergens"] == "none" and f.loc[BANANA, "diet tags"] == "vegan"
     assert f.loc[BANANA, "planner"] == "can be planned"
     assert f.loc[CHEDDAR, "allergens"] == "every allergen (not checked)"
     assert f.loc[CHEDDAR, "planner"].startswith("left out: no diet tag")
-    assert set(ui.custom_foods_frame(checked, None)["planner"]) == {"not checked"}
+    assert set(custom_foods_frame(checked, None)["planner"]) == {"not checked"}
 
 
 # -- settings and targets -------------------------------------------------------------------
 def test_settings_json_round_trip() -> None:
     """Settings (with bound edits) survive JSON, as the store keeps them."""
-    s = ui.AppSettings(age=70, sex="male", diet="vegan", allergens=("soy",), days=3,
+    s = AppSettings(age=70, sex="male", diet="vegan", allergens=("soy",), days=3,
                        exclude_flags=("fortified", "uv_vitamin_d"),
-                       bound_edits=(ui.BoundEdit("sodium_mg|food|range|0", "sodium_mg",
+                       bound_edits=(BoundEdit("sodium_mg|food|range|0", "sodium_mg",
                                                  False, 1500.0, 2000.0),))
-    assert ui.AppSettings.from_json(s.to_json()) == s
+    assert AppSettings.from_json(s.to_json()) == s
 
 
 @pytest.mark.parametrize(
@@ -278,50 +304,50 @@ def test_settings_json_round_trip() -> None:
 def test_settings_bad_json(text: str, expected: str) -> None:
     """A damaged saved profile gives a ProfileError naming the field."""
     with pytest.raises(ProfileError, match=expected):
-        ui.AppSettings.from_json(text)
+        AppSettings.from_json(text)
 
 
 def test_build_targets_k2_window_and_modes() -> None:
     """The K2 window replaces the default band; safety modes need their clinician limits."""
-    t = ui.build_targets(ui.AppSettings())
+    t = build_targets(AppSettings())
     [k2] = t.bounds_for("k2_ug")
     assert (k2.min, k2.max) == (K2_MIN_UG, K2_MAX_UG)
-    t2 = ui.build_targets(ui.AppSettings(k2_min=120, k2_max=180))
+    t2 = build_targets(AppSettings(k2_min=120, k2_max=180))
     [k2b] = t2.bounds_for("k2_ug")
     assert (k2b.min, k2b.max) == (120, 180) and "your K2 window" in k2b.source
     with pytest.raises(TargetsError, match="K2 window is upside down"):
-        ui.build_targets(ui.AppSettings(k2_min=300, k2_max=100))
+        build_targets(AppSettings(k2_min=300, k2_max=100))
     with pytest.raises(TargetsError, match="vitamin K band"):
-        ui.build_targets(ui.AppSettings(anticoagulant=True))
-    warf = ui.build_targets(ui.AppSettings(anticoagulant=True, vitk_min_ug=80, vitk_max_ug=150))
+        build_targets(AppSettings(anticoagulant=True))
+    warf = build_targets(AppSettings(anticoagulant=True, vitk_min_ug=80, vitk_max_ug=150))
     assert not warf.bounds_for("k2_ug") and any("warfarin" in w for w in warf.warnings)
     with pytest.raises(TargetsError, match="kidney mode"):
-        ui.build_targets(ui.AppSettings(ckd=True, potassium_max_mg=2000))
+        build_targets(AppSettings(ckd=True, potassium_max_mg=2000))
 
 
 def test_build_targets_exclude_flags() -> None:
     """Left-out flags reach the diet filter; an unknown flag (a damaged profile) is named."""
-    t = ui.build_targets(ui.AppSettings(exclude_flags=("fortified",)))
+    t = build_targets(AppSettings(exclude_flags=("fortified",)))
     assert t.diet.exclude_flags == {"fortified"}
-    assert set(ui.EXCLUDABLE_FLAGS) >= {"fortified", "uv_vitamin_d"}
+    assert set(EXCLUDABLE_FLAGS) >= {"fortified", "uv_vitamin_d"}
     with pytest.raises(TargetsError, match="glittery"):
-        ui.build_targets(ui.AppSettings(exclude_flags=("glittery",)))
+        build_targets(AppSettings(exclude_flags=("glittery",)))
 
 
 def test_bound_edits_change_remove_add_and_survive_a_new_person() -> None:
     """Edits diff against defaults and re-apply to another person's defaults."""
-    defaults = ui.build_targets(ui.AppSettings())
-    frame = ui.bounds_frame(defaults)
+    defaults = build_targets(AppSettings())
+    frame = bounds_frame(defaults)
     frame.loc[frame["nutrient"] == "sodium_mg", "max"] = 2000.0
     frame = frame[(frame["nutrient"] != "vitamin_e_mg") | frame["supplements_only"]]
     frame = pd.concat([frame, pd.DataFrame([{"nutrient": "fiber_g", "min": 25.0,
                                              "max": math.nan, "period": "day",
                                              "supplements_only": False}])],
                       ignore_index=True)
-    edits = ui.edits_from_frame(frame, defaults)
+    edits = edits_from_frame(frame, defaults)
     kinds = {(e.nutrient, e.action) for e in edits}
     assert kinds == {("sodium_mg", "change"), ("vitamin_e_mg", "remove"), ("fiber_g", "add")}
-    other = ui.build_targets(ui.AppSettings(age=30, sex="male", ckd=True,
+    other = build_targets(AppSettings(age=30, sex="male", ckd=True,
                                             potassium_max_mg=2000, phosphorus_max_mg=900,
                                             bound_edits=edits))
     [na] = other.bounds_for("sodium_mg")
@@ -335,8 +361,8 @@ def test_bound_edits_change_remove_add_and_survive_a_new_person() -> None:
 
 def test_unchanged_table_gives_no_edits() -> None:
     """Round trip of the untouched table is a no-op."""
-    defaults = ui.build_targets(ui.AppSettings())
-    assert ui.edits_from_frame(ui.bounds_frame(defaults), defaults) == ()
+    defaults = build_targets(AppSettings())
+    assert edits_from_frame(bounds_frame(defaults), defaults) == ()
 
 
 @pytest.mark.parametrize(
@@ -351,23 +377,23 @@ def test_unchanged_table_gives_no_edits() -> None:
 def test_bound_edit_errors(nutrient: str, col: str, value: object,
                            expected: str | None) -> None:
     """Bad cells are reported by row and column; good ones pass."""
-    defaults = ui.build_targets(ui.AppSettings())
-    frame = ui.bounds_frame(defaults).astype({"nutrient": object, "period": object})
+    defaults = build_targets(AppSettings())
+    frame = bounds_frame(defaults).astype({"nutrient": object, "period": object})
     row = int(frame.index[(frame["nutrient"] == nutrient) & ~frame["supplements_only"]][0])
     frame.loc[row, col] = value
     if expected is None:
-        edits = ui.edits_from_frame(frame, defaults)
+        edits = edits_from_frame(frame, defaults)
         assert [e.nutrient for e in edits] == [nutrient]
         return
     with pytest.raises(TargetsError) as exc:
-        ui.edits_from_frame(frame, defaults)
+        edits_from_frame(frame, defaults)
     assert expected.format(row=row + 1) in exc.value.render()
 
 
 # -- plan display -------------------------------------------------------------------------
 def _tiny_plan(table: FoodTable) -> Plan:
     """A hand-made 2-day plan (not solved) with real checks from the food table."""
-    targets = ui.build_targets(ui.AppSettings(days=2))
+    targets = build_targets(AppSettings(days=2))
 
     def item(fid: str, n: float) -> PlanItem:
         r = table.row(fid)
@@ -385,52 +411,58 @@ def _tiny_plan(table: FoodTable) -> Plan:
 def test_plan_tables(table: FoodTable) -> None:
     """Grid, coverage, K2 band, weekly summary and status come from the plan's checks."""
     plan = _tiny_plan(table)
-    grid = ui.plan_grid(plan)
+    grid = plan_grid(plan)
     assert str(grid["food"].iloc[0]).startswith("Natto") and grid["grams"].iloc[0] == 20.0
     assert grid["amount"].iloc[0] == "2 x 10 g"
-    cov = ui.coverage_frame(plan)
+    cov = coverage_frame(plan)
     assert set(cov["day"]) == {1, 2}
     # the supplements-only magnesium cap is not an intake target: one magnesium row per day
     assert (cov[cov["nutrient"] == "magnesium_mg"].groupby("day").size() == 1).all()
-    k2 = ui.k2_frame(plan)
+    k2 = k2_frame(plan)
     assert k2["value"].iloc[0] == pytest.approx(
         table.value("natto", "k2_ug") * 0.2 + table.value("cheese_gouda", "k2_ug") * 0.567,
         rel=1e-3)
-    summary = ui.weekly_summary(plan)
+    summary = weekly_summary(plan)
     assert (summary["days outside"] >= 0).all() and "Energy" in set(summary["nutrient"])
-    status = ui.plan_status(plan)
+    status = plan_status(plan)
     assert status.startswith("Every target met on all 2 days") and "0.4 s" in status
     assert "proven within 0.5 points" in status
-    chart = ui.coverage_chart(cov, 1).to_dict()
+    chart = coverage_chart(cov, 1).to_dict()
     assert "layer" in chart
 
 
 def test_lock_item(table: FoodTable) -> None:
     """Locking adds a Lock to the options (once) and refuses a missing item."""
     plan = _tiny_plan(table)
-    locked = ui.lock_item(ui.lock_item(plan, 1, "breakfast", "natto"), 1, "breakfast", "natto")
+    locked = lock_item(lock_item(plan, 1, "breakfast", "natto"), 1, "breakfast", "natto")
     assert [(lk.day, lk.food_id, lk.portions) for lk in locked.options.locks] == [
         (1, "natto", 2)]
     assert locked.days == plan.days
     with pytest.raises(TargetsError, match="has no 'natto'"):
-        ui.lock_item(plan, 2, "lunch", "natto")
+        lock_item(plan, 2, "lunch", "natto")
     with pytest.raises(TargetsError, match="locked on day 1"):
-        ui.ban_food(locked, "natto", table)
+        ban_food(locked, "natto", table)
 
 
 def test_ban_food_not_in_plan_only_records_the_ban(table: FoodTable) -> None:
     """Banning a food the plan does not use changes no day."""
     plan = _tiny_plan(table)
-    out = ui.ban_food(plan, "banana_raw" if table.has("banana_raw") else "natto_x", table)
+    out = ban_food(plan, "banana_raw" if table.has("banana_raw") else "natto_x", table)
     assert out.days == plan.days and len(out.options.bans) == 1
 
 
 def test_diagnosis_frame() -> None:
-    """Shortfalls become a readable table."""
-    d = Diagnosis((Shortfall("vitamin_d_ug", "µg", "min", 15.0, 4.1, (2,)),), ())
-    df = ui.diagnosis_frame(d)
-    assert df.loc[0, "days"] == "2" and df.loc[0, "nutrient"] == "Vitamin D"
-    assert df.loc[0, "bound"] == "at least 15 µg" and df.loc[0, "best possible"] == "4.1 µg"
+    """Shortfalls become a readable table: plain numbers, "every day" when every day of the
+    request fails, and a nutrient whose best meets its bound is not listed."""
+    d = Diagnosis((Shortfall("vitamin_d_ug", "µg", "min", 15.0, 4.1, (2,)),
+                   Shortfall("energy_kcal", "kcal", "min", 1440.3, 1200.0, (1, 2, 3)),
+                   Shortfall("vitamin_b12_ug", "µg", "min", 2.4, 2.6, (1,))), ())
+    df = diagnosis_frame(d, days=3)
+    assert df.loc[0, "days"] == "Day 2" and df.loc[0, "nutrient"] == "Vitamin D"
+    assert df.loc[0, "needed"] == "at least 15 µg" and df.loc[0, "best possible"] == "4.1 µg"
+    assert df.loc[1, "needed"] == "at least 1,440 kcal" and df.loc[1, "days"] == "every day"
+    assert len(df) == 2 and "e+" not in df.to_string()
+    assert diagnosis_frame(d, days=7).loc[1, "days"] == "Days 1, 2, 3"
 
 
 # -- saved plans and evidence ---------------------------------------------------------------
@@ -445,28 +477,29 @@ SAVED = {"verified": True, "days": [
 
 def test_saved_plan_views() -> None:
     """A saved plan's JSON gives items, a summary row and a comparison."""
-    items = ui.saved_plan_items(SAVED)
+    items = saved_plan_items(SAVED)
     assert list(items["food"]) == ["A", "B"] and items["amount"].iloc[0] == "2 x cup"
-    row = ui.saved_plan_summary(3, "w1", "today", SAVED)["row"]
+    row = saved_plan_summary(3, "w1", "today", SAVED)["row"]
     assert row["days"] == 2 and row["foods"] == 2 and row["Energy (kcal/day)"] == 1900.0
     other = json.loads(json.dumps(SAVED))
     other["days"][0]["totals"]["magnesium_mg"] = 500.0
-    cmp = ui.compare_saved_plans({"one": SAVED, "two": other})
-    assert cmp.loc["Magnesium (mg)", "one"] == 350.0 and cmp.loc["Magnesium (mg)", "two"] == 400
+    cmp = compare_saved_plans({"one": SAVED, "two": other})
+    assert cmp.loc["Magnesium (mg)", "one"] == "350" and cmp.loc["Magnesium (mg)", "two"] == "400"
+    assert row["saved"] == "today" and row["verified"] == "yes" and "id" not in row
     with pytest.raises(StoreError, match="no list of days"):
-        ui.saved_plan_items({"plan": []})
+        saved_plan_items({"plan": []})
 
 
 def test_evidence_rows_cite_seed_files() -> None:
     """The evidence page cites seed articles by file name."""
-    rows = ui.evidence_rows()
+    rows = evidence_rows()
     assert {"magnesium_mg", "k2_ug"} <= {r["column"] for r in rows}
     assert any("000_7973ab7d68f1019b.txt" in r["body"] for r in rows)
 
 
 def test_plan_options_from_settings() -> None:
     """Meal order is normalised; favourites feed the 'usual' objective."""
-    o = ui.plan_options(ui.AppSettings(days=4, slots=("dinner", "breakfast"), objective="usual",
+    o = plan_options(AppSettings(days=4, slots=("dinner", "breakfast"), objective="usual",
                                        favourites=("natto",)), bans=frozenset({"x"}))
     assert o.slots == ("breakfast", "dinner") and o.days == 4 and o.bans == {"x"}
     assert o.usual_foods == {"natto"} and o.objective == "usual"
@@ -484,10 +517,10 @@ def test_an_upload_without_capped_columns_is_never_called_plannable(table: FoodT
         b"max_portions,slots,diet_tags\n"
         b"my_bar,My bar,400,10,120,1 bar,50,1,2,snack,pescatarian;vegan;vegetarian\n",
         "upload.csv")
-    s = ui.AppSettings()
-    targets, options = ui.build_targets(s), ui.plan_options(s)
-    [reasons] = ui.planning_blockers(upload, targets, options).values()
+    s = AppSettings()
+    targets, options = build_targets(s), plan_options(s)
+    [reasons] = planning_blockers(upload, targets, options).values()
     assert reasons and "Iron" in reasons[-1] and "unknown but capped" in reasons[-1]
-    pool, _ = candidate_pool(ui.combine_tables(table.subset(table.ids[:50]), [upload]),
+    pool, _ = candidate_pool(combine_tables(table.subset(table.ids[:50]), [upload]),
                              targets, options)
     assert not pool.has("my_bar")
