@@ -39,7 +39,16 @@ import pandas as pd
 
 from .errors import FoodTableError, Problem
 from .fileio import read_bytes_limited
-from .units import ALLERGENS, DIET_TAGS, FLAGS, FRUIT_VEG_WEIGHT, KINDS, NUTRIENTS, MealSlot, unit_of
+from .units import (
+    ALLERGENS,
+    DIET_TAGS,
+    FLAGS,
+    FRUIT_VEG_WEIGHT,
+    KINDS,
+    NUTRIENTS,
+    MealSlot,
+    unit_of,
+)
 
 __all__ = [
     "LIST_COLUMNS",
