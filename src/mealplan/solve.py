@@ -348,8 +348,8 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
             parts = recipes.get(fid, [fid]) if is_dish else [fid]
             w += NEW_FOOD_COST * sum(1 for f in parts if f not in bought)
             if is_dish:
-                w += MINUTE_COST * float(pool.df.at[fid, "prep_minutes"]
-                                         + pool.df.at[fid, "cook_minutes"])
+                minutes = pool.value(fid, "prep_minutes") + pool.value(fid, "cook_minutes")
+                w += MINUTE_COST * (0.0 if math.isnan(minutes) else minutes)
         foods.append(DayFood(fid, slots, per, g, lo_n, hi_n, w, price, supp,
                              "main" in flags, "addon" in flags and not menus,
                              "produce" in flags,
