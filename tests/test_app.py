@@ -383,6 +383,7 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     button(at, "Ban this food from the plan").click().run()
     clean(at)
     banned = at.session_state["s_plan"]
+    assert not at.error, texts(at.error)
     assert target in banned.options.bans
     assert all(target not in d.food_ids() for d in banned.days)
     assert all(banned.day(d.day) == d for d in swapped.days if target not in d.food_ids())

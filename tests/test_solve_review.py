@@ -410,3 +410,15 @@ def test_warfarin_keeps_a_user_food_that_gives_total_vitamin_k(shipped: FoodTabl
     pool, _ = candidate_pool(merged, targets, PlanOptions())
     assert merged.value("my_stew", "vitamin_k_total_high_ug") == 40.0
     assert pool.has("my_stew")
+
+
+def test_a_dish_can_be_locked(shipped: FoodTable) -> None:
+    """Locking a planned dish (not a food of the table) re-plans with that dish kept."""
+    targets = targets_for(Person(age=45, sex="female"))
+    plan = make_plan(shipped, targets, PlanOptions(days=1))
+    slot, dish = next((m.slot, it) for m in plan.days[0].meals for it in m.items if it.dish)
+    locked = make_plan(shipped, targets, PlanOptions(
+        days=1, locks=(Lock(1, slot, dish.food_id, dish.portions),)))
+    assert locked.verified
+    assert any(it.food_id == dish.food_id for m in locked.days[0].meals if m.slot == slot
+               for it in m.items)

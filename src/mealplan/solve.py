@@ -798,8 +798,9 @@ def _check_options(options: PlanOptions, table: FoodTable,
         if lk.slot not in options.slots:
             problems.append(_Problem(f"locks: lock of '{lk.food_id}' into {lk.slot}: that "
                                      "meal is not planned"))
-        if not table.has(lk.food_id) and not (supplements is not None
-                                              and supplements.has(lk.food_id)):
+        dish_ids = set(dish_table(options).ids) if options.use_dishes else set()
+        if not table.has(lk.food_id) and lk.food_id not in dish_ids and not (
+                supplements is not None and supplements.has(lk.food_id)):
             problems.append(_Problem(f"locks: lock of unknown food '{lk.food_id}'"))
     if problems:
         raise TargetsError("plan options", problems)
