@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run app-env dev-env test lint typecheck check lock lock-check upgrade benchmark foods clean
+.PHONY: run app-env dev-env test lint typecheck check lock lock-check exports upgrade benchmark foods clean
 
 $(UV):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
@@ -45,15 +45,28 @@ lint: dev-env
 typecheck: dev-env
 	$(BIN)/mypy
 
-# Fails when uv.lock and pyproject.toml disagree.
+# uv.lock is the lock; requirements.txt (with hashes, for pip) and pylock.toml (PEP 751) are
+# exported from it, so tools that do not read uv.lock see the same pins.
+EXPORT = $(UV) export --locked --quiet --no-header --format
+exports: $(UV)
+	$(EXPORT) requirements.txt -o requirements.txt
+	$(EXPORT) pylock.toml -o pylock.toml
+
+# Fails when uv.lock and pyproject.toml disagree, or an export is not uv.lock's.
 lock-check: $(UV)
 	$(UV) lock --check --quiet
+	@tmp=$$(mktemp) && for f in requirements.txt pylock.toml; do \
+	    $(EXPORT) $$f > $$tmp && cmp -s $$tmp $$f \
+	    || { echo "$$f is not uv.lock's: run make exports"; rm -f $$tmp; exit 1; }; \
+	done; rm -f $$tmp
 
 lock: $(UV)
 	$(UV) lock
+	$(MAKE) exports
 
 upgrade: $(UV)
 	$(UV) lock --upgrade
+	$(MAKE) exports
 
 benchmark: dev-env
 	$(BIN)/python benchmarks/bench_plan.py
