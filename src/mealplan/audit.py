@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeGuard
 
+from .dishes import NATTO_ID
 from .errors import DataFileError, Problem
 from .fileio import read_bytes_limited
 from .foods import ID_PATTERN, FoodTable
@@ -118,7 +119,6 @@ MAX_FOODS = 35
 FISH_SERVING_G = 50.0
 MAX_FISH = 3
 MAX_NATTO_DAYS = 3
-NATTO_ID = "natto"
 WEEK_DAYS = 7
 BOUND_TOL = 1e-3  # relative: the plan JSON rounds bounds to 4 significant digits
 KCAL_PER_G = {"carbs_g": 4.0, "fat_g": 9.0, "saturated_fat_g": 9.0}

@@ -32,6 +32,7 @@ import difflib
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -55,6 +56,7 @@ __all__ = [
     "check_against",
     "default_dishes_path",
     "dish_foods",
+    "grams_by_kind",
     "kind_grams",
     "load_default_dishes",
     "load_dishes",
@@ -445,17 +447,30 @@ def _suggest(food_id: str, foods: FoodTable) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
+def grams_by_kind(parts: Iterable[tuple[str, float]], foods: FoodTable) -> dict[str, float]:
+    """Grams of each food kind in (food id, grams) parts: a food the table lacks, or whose
+    kind is not stated, counts under ``""``; natto counts under its kind and also under the
+    pseudo-kind ``"natto"`` (its weekly pack count and "never alone" read it)."""
+    has_kind = "kind" in foods.df.columns
+    out: dict[str, float] = {}
+    for fid, grams in parts:
+        kind = (next(iter(foods.list_of(fid, "kind")), "")
+                if has_kind and foods.has(fid) else "")
+        out[kind] = out.get(kind, 0.0) + grams
+        if fid == NATTO_ID:
+            out[NATTO_ID] = out.get(NATTO_ID, 0.0) + grams
+    return out
+
+
 def kind_grams(dish: Dish, foods: FoodTable) -> dict[str, float]:
-    """Grams of each food kind in one serving (``""`` for foods without a kind).
+    """Grams of each food kind in one serving (:func:`grams_by_kind` of its ingredients).
 
     Raises:
         KeyError: naming an ingredient that is not in ``foods``.
     """
-    out: dict[str, float] = {}
     for ing in dish.ingredients:
-        kind = str(foods.row(ing.food_id).get("kind", "") or "")
-        out[kind] = out.get(kind, 0.0) + ing.grams
-    return out
+        foods.row(ing.food_id)  # KeyError naming the id
+    return grams_by_kind(((i.food_id, i.grams) for i in dish.ingredients), foods)
 
 
 # Unknown counts as 0 in a dish for these columns, as it does for the planner and for the

@@ -15,12 +15,11 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from .dishes import DISH_KIND, Dish, DishTable, dish_foods
+from .dishes import DISH_KIND, NATTO_ID, Dish, DishTable, dish_foods, grams_by_kind
 from .foods import FoodTable, merge_tables
 from .patterns import FISH_SERVING_G, Rule, day_rules, item_roles, meal_rules
 from .plan import (
     MAX_CHEESES_PER_WEEK,
-    NATTO_ID,
     DayPlan,
     DishServing,
     Ingredient,
@@ -106,12 +105,7 @@ DISH_KINDS = "dish_kinds"  # column of the dish rows: "vegetable=150;grain=80" p
 
 
 def _encode_kinds(d: Dish, look: FoodTable) -> str:
-    grams: dict[str, float] = {}
-    for ing in d.ingredients:
-        k = next(iter(look.list_of(ing.food_id, "kind")), "") if look.has(ing.food_id) else ""
-        grams[k] = grams.get(k, 0.0) + ing.grams
-        if ing.food_id == NATTO_ID:
-            grams["natto"] = grams.get("natto", 0.0) + ing.grams
+    grams = grams_by_kind(((i.food_id, i.grams) for i in d.ingredients), look)
     return ";".join(f"{k}={g:g}" for k, g in sorted(grams.items()) if k)
 
 
@@ -161,9 +155,7 @@ def shapes(pool: FoodTable, options: PlanOptions,
             out[fid] = CandidateShape(item_roles(DISH_KIND, per_serving, d.role),
                                       {k: v * scale for k, v in per_serving.items()})
         else:
-            grams = {kind: g} if kind else {}
-            if fid == NATTO_ID:
-                grams["natto"] = g
+            grams = {k: v for k, v in grams_by_kind([(fid, g)], pool).items() if k}
             out[fid] = CandidateShape(item_roles(kind, grams), grams)
     return out
 

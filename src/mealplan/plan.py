@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .dishes import NATTO_ID, grams_by_kind
 from .foods import FoodTable
 from .patterns import (
     FISH_SERVING_G,
@@ -82,7 +83,6 @@ DEFAULT_ITEMS_PER_MEAL: dict[str, int] = {
     MealSlot.SNACK.value: 2,
 }
 MAIN_MEALS = (MealSlot.BREAKFAST.value, MealSlot.LUNCH.value, MealSlot.DINNER.value)
-NATTO_ID = "natto"
 MAX_CHEESES_PER_WEEK = 3  # different cheeses a week (a cook buys a few, not ten)
 REL_TOL = 1e-6
 ABS_TOL = 1e-6
@@ -370,15 +370,9 @@ def item_shape(item: PlanItem, table: FoodTable) -> Shape:
     A dish's roles follow one serving of its recipe (as the optimiser counts them); its
     grams per kind are as served.
     """
+    served = grams_by_kind(item.parts(), table)
     if item.dish is None:
-        kind = _kind(table, item.food_id)
-        return Shape(item_roles(kind, {kind: item.grams}), {kind: item.grams} if kind else {})
-    served: dict[str, float] = {}
-    for ing in item.dish.ingredients:
-        k = _kind(table, ing.food_id)
-        served[k] = served.get(k, 0.0) + ing.grams
-        if ing.food_id == NATTO_ID:
-            served["natto"] = served.get("natto", 0.0) + ing.grams
+        return Shape(item_roles(_kind(table, item.food_id), served), served)
     per_serving = {k: g / max(item.dish.servings, 1e-9) for k, g in served.items()}
     return Shape(item_roles("dish", per_serving, item.dish.role), served)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import pulp
 
+from .dishes import NATTO_ID
 from .errors import (
     InfeasiblePlanError,
     PlanVerificationError,
@@ -48,7 +49,6 @@ from .menus import (
 from .model import MAIN_MEALS, DayBound, DayFood, DayModel, DayResult, highs_solver, solve_day
 from .patterns import MAIN_MIN_G
 from .plan import (
-    NATTO_ID,
     DayPlan,
     Diagnosis,
     Fix,
