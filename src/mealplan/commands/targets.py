@@ -373,26 +373,22 @@ def print_targets(t: Targets, out: TextIO) -> None:
     if t.modes:
         head += f"; modes: {', '.join(sorted(t.modes))}"
     out.write(head + "\n")
+    def entry(head: str, reason: str, source: str) -> None:
+        out.write(f"  {head}\n")
+        if reason:
+            out.write(f"      why: {reason}\n")
+        if source:
+            out.write(f"      source: {source}\n")
+
     for b in t.bounds:
-        out.write(f"  {nutrient_label(b.nutrient)} [{b.nutrient}]: {describe_bound(b)}" + "\n")
-        if b.reason:
-            out.write(f"      why: {b.reason}" + "\n")
-        if b.source:
-            out.write(f"      source: {b.source}" + "\n")
+        entry(f"{nutrient_label(b.nutrient)} [{b.nutrient}]: {describe_bound(b)}", b.reason,
+              b.source)
     for a in t.aims:
-        out.write(f"  {nutrient_label(a.nutrient)} [{a.nutrient}]: aim {_num(a.min)} {a.unit} "
-                  "a day (an aim, not a floor)" + "\n")
-        if a.reason:
-            out.write(f"      why: {a.reason}" + "\n")
-        if a.source:
-            out.write(f"      source: {a.source}" + "\n")
+        entry(f"{nutrient_label(a.nutrient)} [{a.nutrient}]: aim {_num(a.min)} {a.unit} a day "
+              "(an aim, not a floor)", a.reason, a.source)
     for c in t.weekly_max:
-        out.write(f"  {c.kind.capitalize()} [kind {c.kind}]: at most {_num(c.grams)} g a week "
-                  "(any 7 days of the plan)" + "\n")
-        if c.reason:
-            out.write(f"      why: {c.reason}" + "\n")
-        if c.source:
-            out.write(f"      source: {c.source}" + "\n")
+        entry(f"{c.kind.capitalize()} [kind {c.kind}]: at most {_num(c.grams)} g a week "
+              "(any 7 days of the plan)", c.reason, c.source)
     on = healthy_rules_on(t)
     out.write("Healthy-day rules (--healthy all, none or a comma list):" + "\n")
     for name, rule in HEALTHY_RULES.items():
