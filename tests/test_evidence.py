@@ -120,3 +120,16 @@ def test_file_entry_wins_over_a_builtin(tmp_path: Path) -> None:
     assert loaded["fiber_g"].name == "Fibre (file)"
     assert loaded["folate_dfe_ug"] == BUILTIN_EVIDENCE["folate_dfe_ug"]
     assert next(iter(loaded)) == "fiber_g"
+
+
+def test_every_seed_article_has_a_title_and_the_tab_shows_it_with_its_file_name() -> None:
+    """Issue 13: the Evidence tab named only a file; a reader sees the article's title too."""
+    from mealplan.evidence import SEED_TITLES, seed_citation
+    from mealplan.ui.evidence_text import evidence_rows
+
+    assert set(SEED_TITLES) == set(seed_article_names())
+    k2 = next(r for r in evidence_rows() if r["column"] == "k2_ug")
+    for name in evidence_for("k2_ug").seeds:  # type: ignore[union-attr]
+        assert seed_citation(name) in k2["body"]
+        assert SEED_TITLES[name] in k2["body"] and name in k2["body"]
+    assert seed_citation("other.txt") == "other.txt"

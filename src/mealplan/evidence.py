@@ -29,6 +29,7 @@ from .errors import DataFileError, Problem
 __all__ = [
     "BUILTIN_EVIDENCE",
     "FISH_ADVICE",
+    "SEED_TITLES",
     "EvidenceEntry",
     "evidence_for",
     "evidence_path",
@@ -36,6 +37,7 @@ __all__ = [
     "parse_evidence",
     "repo_seeds_dir",
     "seed_article_names",
+    "seed_citation",
 ]
 
 _LIST_FIELDS = ("foods", "cautions", "seeds", "sources")
@@ -286,6 +288,24 @@ def load_evidence(path: str | Path | None = None) -> dict[str, EvidenceEntry]:
 def evidence_for(column: str) -> EvidenceEntry | None:
     """The evidence entry for one column, or None if the column has none."""
     return load_evidence().get(column)
+
+
+# The seed articles' titles as published (000 carries none in our copy: described instead),
+# so a reader sees which article is meant; the file name stays the citation.
+SEED_TITLES: dict[str, str] = {
+    "000_7973ab7d68f1019b.txt": "an untitled article on vitamin K2 and night leg cramps",
+    "001_d47cce2fa73e81b5.txt": "“What Vitamin Can Stop Leg Cramps? The Complete Guide”",
+    "002_66a573742d3c9354.txt": "“Does Vitamin K2 Help Circulation in Legs? Understanding Its "
+                                "Vascular Benefits”",
+    "003_b2bee32f9008c321.txt": "“Leg Cramps at Night or Nocturnal Cramps”",
+    "004_f1bdf3b20688c983.txt": "“Magnesium and Leg Cramps: Exploring the Connection”",
+}
+
+
+def seed_citation(file_name: str) -> str:
+    """A seed article as a reader sees it: its title, then its file name (the citation)."""
+    title = SEED_TITLES.get(file_name)
+    return f"{title} ({file_name})" if title else file_name
 
 
 def seed_article_names(readme: str | Path | None = None) -> list[str]:

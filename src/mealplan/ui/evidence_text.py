@@ -11,7 +11,7 @@ def evidence_rows() -> list[dict[str, str]]:
     Raises:
         DataFileError: if the evidence file is invalid.
     """
-    from mealplan.evidence import load_evidence
+    from mealplan.evidence import load_evidence, seed_citation
 
     out = []
     for e in load_evidence().values():
@@ -22,8 +22,9 @@ def evidence_rows() -> list[dict[str, str]]:
         if e.sources:
             lines.append("**Sources:** " + "; ".join(e.sources))
         if e.seeds:
-            lines.append("**Seed articles** (files of this project's evidence base): "
-                         + ", ".join(f"`{s}`" for s in e.seeds))
+            lines.append("**Seed articles** (popular articles this project started from, "
+                         "not authoritative; cited by file name): "
+                         + "; ".join(seed_citation(s) for s in e.seeds))
         out.append({"column": e.column, "title": e.name,
                     "body": "\n\n".join(lines)})
     return out
