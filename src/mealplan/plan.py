@@ -385,27 +385,31 @@ def _within(value: float, lo: float | None, hi: float | None) -> Literal["ok", "
     return "ok"
 
 
-def _bound_total(b: Bound, items: Sequence[PlanItem], table: FoodTable) -> tuple[float, list[str]]:
-    chosen = [it for it in items if it.is_supplement] if b.supplements_only else list(items)
-    totals, unknown = day_totals(chosen, table, [b.nutrient])
-    return totals[b.nutrient], unknown[b.nutrient]
-
-
 def check_bounds(days: Sequence[DayPlan], table: FoodTable,
                  targets: Targets) -> list[BoundCheck]:
-    """Every bound of ``targets`` against every day (and weekly averages), recomputed."""
+    """Every bound of ``targets`` against every day (and weekly averages), recomputed.
+
+    Each day is recomputed once for every bound's nutrient (all items), and once more over
+    its supplements alone when a bound counts supplements only.
+    """
+    nutrients = list(dict.fromkeys(b.nutrient for b in targets.bounds))
+    supp_only = list(dict.fromkeys(b.nutrient for b in targets.bounds if b.supplements_only))
+    per_day = [day_totals(d.items, table, nutrients) for d in days]
+    per_day_supp = [day_totals([it for it in d.items if it.is_supplement], table, supp_only)
+                    if supp_only else ({}, {}) for d in days]
     checks: list[BoundCheck] = []
     for b in targets.bounds:
         values: list[float] = []
-        for d in days:
-            v, unknown = _bound_total(b, d.items, table)
+        for d, whole, supp in zip(days, per_day, per_day_supp, strict=True):
+            totals, unknown = supp if b.supplements_only else whole
+            v = totals[b.nutrient]
             values.append(v)
             if b.period == "week":
                 lo, hi = b.daily_min, (None if b.weekly_max else b.max)
             else:
                 lo, hi = b.min, b.max
             checks.append(BoundCheck(b.nutrient, d.day, v, lo, hi, b.unit,
-                                     _within(v, lo, hi), tuple(unknown)))
+                                     _within(v, lo, hi), tuple(unknown[b.nutrient])))
         if b.period == "week" and days:
             avg = sum(values) / len(values)
             checks.append(BoundCheck(b.nutrient, None, avg, b.min, b.max, b.unit,
