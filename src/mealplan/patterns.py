@@ -51,6 +51,7 @@ ROLES: dict[str, str] = {
     "nuts": "nuts or seeds",
     "fat": "oil, butter or cream",
     "natto": "natto on its own (served with rice or another base)",
+    "breakfast_dish": "a breakfast dish (porridge, cereal with milk, eggs on toast, ...)",
     "lone_vegetable": "a vegetable served on its own (not in a dish)",
     "lone_cheese": "a cheese served on its own (not in a dish)",
     "lone_nuts": "nuts or seeds served on their own (not in a dish)",
@@ -126,6 +127,7 @@ def item_roles(kind: str, kind_grams: Mapping[str, float],
     out: dict[str, int] = {}
     if dish_role == "breakfast":
         out["base"] = 1
+        out["breakfast_dish"] = 1
         if g("milk", 0.0) + g("yogurt", 0.0) >= POUR_PORTION_G:
             out["pour"] = 1
     if dish_role in ("main", "meal") or g("natto", 0.0) > 0:  # a natto bowl is a main
@@ -189,6 +191,10 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
             out += [
                 CountRule(s, ("base",), 1, None,
                           "breakfast has a base: grain, cereal, bread, egg or yogurt"),
+                CountRule(s, ("base",), None, 2,
+                          "breakfast has at most two bases (cereal and an egg, not three)"),
+                CountRule(s, ("breakfast_dish",), None, 1,
+                          "breakfast has at most one breakfast dish (not two bowls of cereal)"),
                 CountRule(s, ("pour", "fruit"), 1, None,
                           "breakfast has milk, yogurt or fruit"),
                 NeedsRule(s, "cereal", ("pour",),

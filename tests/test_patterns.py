@@ -1,0 +1,34 @@
+"""Meal-pattern rules read directly (mealplan.patterns): the rules the model, the verifier and
+the audit share."""
+
+from __future__ import annotations
+
+from mealplan.patterns import Shape, check_meal, item_roles, meal_rules
+
+RULES = meal_rules(("breakfast", "lunch", "dinner", "snack"))
+
+
+def shape(kind: str, grams: dict[str, float], dish_role: str | None = None) -> Shape:
+    return Shape(item_roles(kind, grams, dish_role), grams)
+
+
+CEREAL_BOWL = shape("dish", {"cereal": 40.0, "milk": 240.0, "fruit": 80.0}, "breakfast")
+EGGS = shape("egg", {"egg": 100.0})
+COTTAGE = shape("fresh_cheese", {"fresh_cheese": 113.0})
+
+
+def test_one_breakfast_dish_and_one_more_base_is_a_breakfast() -> None:
+    assert check_meal("breakfast", [CEREAL_BOWL, EGGS], RULES) == []
+
+
+def test_two_bowls_of_cereal_are_not_one_breakfast() -> None:
+    """A generated week served 'bran cereal with milk' and 'bran flakes with soy drink' in
+    one breakfast: one breakfast dish per breakfast."""
+    broken = check_meal("breakfast", [CEREAL_BOWL, CEREAL_BOWL], RULES)
+    assert broken == ["breakfast has at most one breakfast dish (not two bowls of cereal)"]
+
+
+def test_three_bases_are_too_many_for_a_breakfast() -> None:
+    """Cereal bowl + cottage cheese + fried eggs: three bases in one breakfast."""
+    broken = check_meal("breakfast", [CEREAL_BOWL, COTTAGE, EGGS], RULES)
+    assert broken == ["breakfast has at most two bases (cereal and an egg, not three)"]
