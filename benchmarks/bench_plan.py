@@ -18,10 +18,11 @@ from pathlib import Path
 import highspy
 
 from mealplan import model as model_mod
-from mealplan import solve as solve_mod
 from mealplan.errors import MealPlanError
 from mealplan.foods import FoodTable, load_default_table, merge_tables
 from mealplan.plan import PlanOptions
+from mealplan.planning import day as day_mod
+from mealplan.planning.pool import candidate_pool
 from mealplan.solve import make_plan, solve_diet_lp
 from mealplan.targets import Person, Targets, diet_filter, targets_for
 
@@ -59,11 +60,11 @@ def bench(label: str, table: FoodTable, targets: Targets, options: PlanOptions) 
 def raw_highs(table: FoodTable, targets: Targets) -> None:
     """Day 1's matrix: PuLP+HiGHS vs HiGHS alone reading the same model (MPS)."""
     options = PlanOptions(days=1, day_soft_seconds=None)
-    pool, _ = solve_mod.candidate_pool(table, targets, options)
-    nutrients = solve_mod._nutrients(targets, pool)
-    foods = solve_mod._day_foods(pool, nutrients, targets, options, {})
-    day = solve_mod._model(pool, targets, options, foods,
-                           solve_mod._day_bounds(targets, 0, 1, {}, {}), ())
+    pool, _ = candidate_pool(table, targets, options)
+    nutrients = day_mod._nutrients(targets, pool)
+    foods = day_mod._day_foods(pool, nutrients, targets, options, {})
+    day = day_mod._model(pool, targets, options, foods,
+                         day_mod._day_bounds(targets, 0, 1, {}, {}), ())
     t0 = time.perf_counter()
     res = model_mod.solve_day(day, time_limit=60, gap_rel=options.gap_rel,
                               gap_abs=options.gap_abs)

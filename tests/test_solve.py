@@ -154,7 +154,8 @@ def test_solver_output_is_never_trusted(monkeypatch: pytest.MonkeyPatch) -> None
         res = real(model, **kw)
         return dataclasses.replace(res, items=(("lunch", "food_b", 2.0),))
 
-    monkeypatch.setattr("mealplan.solve.solve_day", lying)
+    # patch the solve where the day's model is solved (mealplan.planning.day reads it)
+    monkeypatch.setattr("mealplan.planning.day.solve_day", lying)
     with pytest.raises(PlanVerificationError) as err:
         make_plan(table_from(TINY), targets, ONE_MEAL)
     assert "protein_g" in str(err.value)
@@ -338,7 +339,7 @@ def test_fixes_never_undo_safety_exclusions() -> None:
 
 def test_large_pools_are_narrowed_by_nutrient_density() -> None:
     """Above max_candidates the pool is cut to prune_to foods, keeping the best sources."""
-    from mealplan.solve import candidate_pool, day_pool
+    from mealplan.planning.pool import candidate_pool, day_pool
 
     rows = [f"filler_{i},Filler {i},{300 + i},1,1,1,100 g,100,1,2,lunch;dinner,,"
             for i in range(40)]
@@ -425,15 +426,15 @@ def test_every_day_has_vegetables_or_fruit(shipped: FoodTable) -> None:
 def test_status_is_optimal_only_when_every_day_is_proven(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     """A day stopped by the work limit makes the plan 'feasible' and is named."""
-    from mealplan import solve as solve_mod
+    from mealplan.planning import day as day_mod  # where the day's model is solved
 
-    real = solve_mod.solve_day
+    real = day_mod.solve_day
 
     def stopped(model: model_mod.DayModel, **kw: object) -> model_mod.DayResult:
         r = real(model, **kw)  # type: ignore[arg-type]
         return dataclasses.replace(r, status="feasible", stopped_by="work")
 
-    monkeypatch.setattr(solve_mod, "solve_day", stopped)
+    monkeypatch.setattr(day_mod, "solve_day", stopped)
     targets = Targets((Bound("energy_kcal", 380, 420, "kcal"),), energy_kcal=400)
     plan = make_plan(table_from(TINY), targets, dataclasses.replace(ONE_MEAL, days=2))
     assert plan.info.status == "feasible" and plan.info.unproven_days == (1, 2)

@@ -1,0 +1,412 @@
+"""The week: days planned one by one, variety carried over, optionally in two chains.
+
+Strategy (measured in ``benchmarks/bench_plan.py``): a week is solved as a sequence of
+one-day MILPs (:mod:`mealplan.model`). Variety is carried from day to day: a food that
+reached its day cap is no longer a candidate, earlier use costs a little in the objective,
+and a day may not repeat an earlier day's set of foods. Weekly-average bounds get a daily
+floor, a catch-up minimum that keeps the remaining days able to reach the average, and a
+soft aim at the average on every day but the last (so the last day is rarely left to make
+up a shortfall alone). Without meal patterns, the odd and even days may be planned as two
+chains on two threads (:func:`_plan_in_two_chains`).
+
+Every plan is recomputed from the food table and checked by :func:`mealplan.plan.verify_plan`
+before it is returned (:func:`_finish`); a plan that fails is never returned
+(PlanVerificationError). A day without a plan is handed to
+:func:`mealplan.planning.diagnosis.diagnose`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pandas as pd
+
+from mealplan.errors import (
+    InfeasiblePlanError,
+    PlanVerificationError,
+    SolverTimeoutError,
+    TargetsError,
+)
+from mealplan.errors import Problem as _Problem
+from mealplan.foods import FoodTable
+from mealplan.menus import allowances_left, new_cheeses
+from mealplan.model import DayBound, DayFood, DayResult, solve_day
+from mealplan.plan import (
+    DayPlan,
+    Plan,
+    PlanOptions,
+    SolveInfo,
+    check_bounds,
+    day_totals,
+    dish_table,
+    patterns_apply,
+    verify_plan,
+    weekly_cap_left,
+)
+from mealplan.planning.day import (
+    DIAG_NODE_LIMIT,
+    DIAG_SAFETY_SECONDS,
+    _amount,
+    _day_bounds,
+    _day_foods,
+    _limit_error,
+    _model,
+    _nutrients,
+    _solve_planned_day,
+    _to_day,
+)
+from mealplan.planning.diagnosis import diagnose
+from mealplan.planning.pool import _count_text, candidate_pool, day_pool
+from mealplan.targets import Targets, validate_targets
+from mealplan.units import MealSlot, amount_text, nutrient_label
+
+WEEKLY_BEST_SHARE = 0.9  # later days are assumed to reach this share of the best day
+WEEKLY_AIM_WEIGHT = 0.1  # points per % below a weekly average on a day that is not the last
+
+
+def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
+                nutrients: Sequence[str]) -> dict[str, float]:
+    """For each weekly bound, 0.8 x the most one day can reach (for the catch-up minimum)."""
+    weekly = [(i, b) for i, b in enumerate(targets.bounds)
+              if b.period == "week" and b.min is not None]
+    if not weekly:
+        return {}
+    foods = _day_foods(day_pool(pool, targets, options, {}), nutrients, targets, options, {})
+    day_b = [DayBound(f"{j}_{c.nutrient}", c.nutrient,
+                      c.daily_min if c.period == "week" else c.min, c.max,
+                      c.supplements_only) for j, c in enumerate(targets.bounds)]
+    base = _model(pool, targets, options, foods, day_b, ())
+    out: dict[str, float] = {}
+    for i, b in weekly:
+        r = solve_day(replace(base, maximise=(b.nutrient, 1)), gap_rel=0.05,
+                      node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
+        if r.items:
+            out[f"{i}_{b.nutrient}"] = WEEKLY_BEST_SHARE * _amount(foods, r.items, b.nutrient)
+    return out
+
+
+def _info(day_results: Sequence[tuple[int, DayResult]], method: str,
+          wall_seconds: float) -> SolveInfo:
+    """The plan's report: "optimal" only when every day is proven within the gap."""
+    results = [r for _d, r in day_results]
+    statuses = {r.status for r in results}
+    status = "optimal" if statuses == {"optimal"} else "feasible"
+    obj = sum(r.objective or 0.0 for r in results)
+    bounds = [r.best_bound for r in results]
+    best = sum(b for b in bounds if b is not None) if all(b is not None for b in bounds) else None
+    gap = None
+    if best is not None:
+        gap = max(0.0, (obj - best) / max(abs(obj), 1e-9)) if abs(obj) > 1e-9 else 0.0
+    unproven = tuple(sorted(d for d, r in day_results if r.status != "optimal"))
+    stops = {r.stopped_by for r in results if r.status != "optimal" and r.stopped_by}
+    return SolveInfo(status, obj, best, gap, wall_seconds,
+                     sum(r.build_seconds for r in results), method,
+                     unproven_days=unproven, stopped_by=tuple(sorted(stops)),
+                     solver_seconds=sum(r.seconds for r in results))
+
+
+def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = None,
+              supplements: FoodTable | None = None,
+              keep_days: Mapping[int, DayPlan] | None = None,
+              extra_forbid: Sequence[frozenset[str]] = (), method: str = "day-by-day MILP",
+              on_day: Callable[[int, int], None] | None = None,
+              ) -> Plan:
+    """Plan ``options.days`` days that meet every bound, verified before it is returned.
+
+    Args:
+        table: the food table (shipped, user, or merged).
+        targets: the bounds and diet filter.
+        options: plan options (defaults: 7 days, integer portions, balanced).
+        supplements: the supplements table, used only when ``targets.allow_supplements``.
+        keep_days: days to keep as they are (for regenerating one day of a plan).
+        extra_forbid: further food sets no new day may repeat (e.g. the day being replaced).
+        method: label of the method in the plan's SolveInfo.
+        on_day: called as ``on_day(days_done, days_total)`` after each day is planned (a
+            progress bar); an exception it raises stops the planning and propagates (cancel).
+
+    Returns:
+        The verified plan.
+
+    Raises:
+        InfeasiblePlanError: no plan meets the bounds; ``.diagnosis`` says why and what fixes it.
+        SolverTimeoutError: no plan was found within the time limit.
+        PlanVerificationError: the solver's plan failed verification (a bug; never returned).
+    """
+    options = options or PlanOptions()
+    _check_options(options, table, supplements)
+    validate_targets(targets)  # finite, bounded numbers before anything reaches the solver
+    start = time.perf_counter()
+    pool, notes = candidate_pool(table, targets, options, supplements)
+    nutrients = _nutrients(targets, pool)
+    keep = dict(keep_days or {})
+    weekly_max = _weekly_max(pool, targets, options, nutrients)
+    if _parallel_ok(pool, targets, options, keep, extra_forbid):
+        split = _plan_in_two_chains(table, targets, options, supplements, pool, nutrients,
+                                    start, weekly_max)
+        if split is not None:
+            days, results = split
+            ordered = tuple(days[d] for d in range(1, options.days + 1))
+            return _finish(ordered, pool, targets, options, results, notes,
+                           method + ", two chains in parallel", start)
+    days, results = _plan_days(table, targets, options, supplements, pool, nutrients,
+                               list(range(1, options.days + 1)), keep, extra_forbid, start,
+                               weekly_max, on_day=on_day)
+    ordered = tuple(days[d] for d in range(1, options.days + 1))
+    return _finish(ordered, pool, targets, options, results, notes, method, start)
+
+
+class _ChainFailed(Exception):
+    """A parallel chain found no plan: plan the week in one sequence instead."""
+
+
+def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
+               supplements: FoodTable | None, pool: FoodTable, nutrients: Sequence[str],
+               day_numbers: Sequence[int], keep: Mapping[int, DayPlan],
+               extra_forbid: Sequence[frozenset[str]], start: float,
+               weekly_max: Mapping[str, float], chain: bool = False,
+               rules_pool: FoodTable | None = None, chain_no: int | None = None,
+               on_day: Callable[[int, int], None] | None = None,
+               ) -> tuple[dict[int, DayPlan], list[tuple[int, DayResult]]]:
+    """Plan ``day_numbers`` in order, carrying variety and weekly totals from day to day.
+
+    In a chain (``chain=True``) a day without a plan raises :class:`_ChainFailed` instead of
+    being diagnosed.
+    """
+    used: Counter[str] = Counter()
+    achieved: dict[str, float] = {}
+    for d in keep.values():
+        _count(d, used)
+        _achieve(d, targets, pool, achieved)
+    days: dict[int, DayPlan] = dict(keep)
+    results: list[tuple[int, DayResult]] = []
+    for day in day_numbers:
+        if day in keep:
+            continue
+        elapsed = time.perf_counter() - start
+        budget = options.time_limit - elapsed
+        if budget <= 0:
+            if chain:
+                raise _ChainFailed
+            raise SolverTimeoutError(
+                f"the safety time limit of {options.time_limit:g} s ran out before day {day} "
+                "was planned", limit="time", value=options.time_limit, day=day)
+        look = rules_pool or pool  # a chain's half: ingredients and rules from the whole pool
+        planned = [days[d] for d in sorted(days)]
+        adds, cheeses_left = new_cheeses(pool, options, planned, look)
+        foods = _day_foods(day_pool(pool, targets, options, used, lookup=look), nutrients,
+                           targets, options, used, lookup=look,
+                           exclude=[f for f, n in adds.items() if n > cheeses_left],
+                           bought=frozenset(f for d in planned for f in d.eaten_ids()))
+        if adds:  # the day adds at most the cheeses the week has left
+            foods = [replace(f, kind_grams={**f.kind_grams, "new_cheese": float(adds[f.food_id])})
+                     if f.food_id in adds else f for f in foods]
+        later = sum(1 for d in day_numbers if d > day and d not in keep)
+        # a chain meets weekly averages over its own days (so the two chains together do)
+        span = len(day_numbers) if chain else options.days
+        bounds = _day_bounds(targets, later, span, achieved, weekly_max)
+        forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
+        locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
+        _check_locks(locks, foods, day)
+        caps = allowances_left(options, look, planned, chain_no)
+        model = _model(pool, targets, options, foods, bounds, forbid, locks,
+                       rules_pool=rules_pool, item_caps=caps)
+        if adds:
+            model = replace(model, count_caps={"new_cheese": float(max(cheeses_left, 0))})
+        if targets.weekly_max:  # e.g. pregnancy: at most 340 g of fish in any 7 days
+            left: dict[str, float] = {}
+            for cap in targets.weekly_max:
+                g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
+                left[cap.kind] = min(left.get(cap.kind, math.inf), g)
+            model = replace(model, kind_caps=left)
+        if later:  # each day leans toward the weekly average itself, so the last day is not
+            # left to catch up alone (a soft aim: never a hard floor)
+            model = replace(model, aims=tuple(model.aims) + tuple(
+                (b.nutrient, float(b.min), WEEKLY_AIM_WEIGHT) for b in targets.bounds
+                if b.period == "week" and b.min and b.nutrient in pool.df.columns))
+        res = _solve_planned_day(model, options, budget)
+        if res.status in ("limit", "infeasible") and chain:
+            raise _ChainFailed
+        if res.status == "limit":
+            raise _limit_error(res, options, day)
+        if res.status == "infeasible":
+            diagnosis = diagnose(table, targets, options, supplements, day=day, model=model,
+                                 pool=pool, used=used, forbid=forbid)
+            raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
+        results.append((day, res))
+        dp = _to_day(day, res, look, options, nutrients)
+        days[day] = dp
+        _count(dp, used)
+        _achieve(dp, targets, look, achieved)
+        if on_day is not None:
+            on_day(len(days), options.days)
+    return days, results
+
+
+MIN_CHAIN_FOODS = 60  # each half needs this many non-staple foods to plan alone
+
+
+def _parallel_ok(pool: FoodTable, targets: Targets, options: PlanOptions,
+                 keep: Mapping[int, DayPlan], extra_forbid: Sequence[frozenset[str]]) -> bool:
+    """Whether the week can be planned as two independent chains (odd and even days).
+
+    Not with meal patterns: each half-week would have to meet the weekly averages (vitamin D,
+    E, K2) on its own from half the foods, which fails or slows down more than the second
+    core gains (measured: 13-25 s against 7 s in one sequence, female 45 default week).
+    """
+    return (options.parallel and options.days >= 4 and not keep and not extra_forbid
+            and not options.locks and len(pool) >= 2 * MIN_CHAIN_FOODS
+            and not patterns_apply(pool, options) and not targets.weekly_max)
+
+
+def _halves(pool: FoodTable, targets: Targets) -> tuple[list[str], list[str], list[str]]:
+    """Shared (staples, supplements) and two halves of the other foods, alike in every group.
+
+    Within each food group, foods are ranked by how much of the minimums one item covers,
+    and dealt alternately, so each half has its share of every group's best sources.
+    """
+    df = pool.df
+    shared = [f for f in pool.ids if {"staple", "supplement"} & pool.list_of(f, "flags")]
+    rest = df[~df.index.isin(shared)]
+    score = pd.Series(0.0, index=rest.index)
+    portion = rest["portion_g"].astype(float) * rest["max_portions"].astype(float) / 100.0
+    for b in targets.bounds:
+        if b.min and b.nutrient in rest.columns and b.nutrient != "energy_kcal":
+            amount = rest[b.nutrient].astype(float).fillna(0.0)
+            score += (amount * portion / b.min).clip(upper=1.0)
+    group = rest["food_group"] if "food_group" in rest.columns else pd.Series("", rest.index)
+    order = sorted(rest.index, key=lambda f: (str(group[f]), -float(score[f]), str(f)))
+    a: list[str] = []
+    b_: list[str] = []
+    counts: Counter[str] = Counter()
+    for f in order:
+        g = str(group[f])
+        (a if counts[g] % 2 == 0 else b_).append(str(f))
+        counts[g] += 1
+    return shared, a, b_
+
+
+def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions,
+                        supplements: FoodTable | None, pool: FoodTable,
+                        nutrients: Sequence[str], start: float,
+                        weekly_max: Mapping[str, float],
+                        ) -> tuple[dict[int, DayPlan], list[tuple[int, DayResult]]] | None:
+    """Odd days from one half of the foods, even days from the other, on two threads.
+
+    The halves share only staples and supplements, so the days-per-food cap holds across
+    the chains. HiGHS releases the GIL while it solves, so the chains use both cores.
+    Returns None (plan in one sequence instead) when a chain finds no plan or two days
+    come out identical.
+    """
+    shared, half_a, half_b = _halves(pool, targets)
+    if min(len(half_a), len(half_b)) < MIN_CHAIN_FOODS:
+        return None
+    chains = [(pool.subset(shared + half_a), list(range(1, options.days + 1, 2))),
+              (pool.subset(shared + half_b), list(range(2, options.days + 1, 2)))]
+
+    def run(sub: FoodTable, day_numbers: list[int]) -> tuple[dict[int, DayPlan],
+                                                            list[tuple[int, DayResult]]]:
+        # each chain has its share of the weekly allowances (fish, natto)
+        return _plan_days(table, targets, options, supplements, sub, nutrients, day_numbers,
+                          {}, (), start, weekly_max, chain=True, rules_pool=pool,
+                          chain_no=0 if day_numbers[0] == 1 else 1)
+
+    with ThreadPoolExecutor(max_workers=2) as pool_exec:
+        futures = [pool_exec.submit(run, sub, dn) for sub, dn in chains]
+        try:
+            parts = [f.result() for f in futures]
+        except _ChainFailed:
+            return None
+    days: dict[int, DayPlan] = {}
+    results: list[tuple[int, DayResult]] = []
+    for d, r in parts:
+        days.update(d)
+        results += r
+    sets = [d.food_ids() for d in days.values()]
+    if len(set(sets)) != len(sets):
+        return None
+    return days, results
+
+
+def _count(d: DayPlan, used: Counter[str]) -> None:
+    used.update(d.food_ids())
+
+
+def _achieve(d: DayPlan, targets: Targets, pool: FoodTable, achieved: dict[str, float]) -> None:
+    for i, b in enumerate(targets.bounds):
+        if b.period == "week":
+            tot, _ = day_totals(d.items, pool, [b.nutrient])
+            key = f"{i}_{b.nutrient}"
+            achieved[key] = achieved.get(key, 0.0) + tot[b.nutrient]
+
+
+def _check_options(options: PlanOptions, table: FoodTable,
+                   supplements: FoodTable | None = None) -> None:
+    """Plan options that cannot work, each named (days, slots, locks)."""
+    problems: list[_Problem] = []
+    if not 1 <= options.days <= 14:
+        problems.append(_Problem("days: must be between 1 and 14"))
+    known = {s.value for s in MealSlot}
+    if not options.slots:
+        problems.append(_Problem("slots: no meal slot to plan"))
+    for s in sorted({s for s in options.slots if options.slots.count(s) > 1}):
+        problems.append(_Problem(f"slots: meal slot '{s}' is listed twice"))
+    for s in options.slots:
+        if s not in known:
+            problems.append(_Problem(f"slots: unknown meal slot '{s}' (known: "
+                                     f"{', '.join(sorted(known))})"))
+    for lk in options.locks:
+        if not 1 <= lk.day <= options.days:
+            problems.append(_Problem(f"locks: lock of '{lk.food_id}' on day {lk.day}: the "
+                                     f"plan has days 1-{options.days}"))
+        if lk.slot not in options.slots:
+            problems.append(_Problem(f"locks: lock of '{lk.food_id}' into {lk.slot}: that "
+                                     "meal is not planned"))
+        dish_ids = set(dish_table(options).ids) if options.use_dishes else set()
+        if not table.has(lk.food_id) and lk.food_id not in dish_ids and not (
+                supplements is not None and supplements.has(lk.food_id)):
+            problems.append(_Problem(f"locks: lock of unknown food '{lk.food_id}'"))
+    if problems:
+        raise TargetsError("plan options", problems)
+
+
+def _check_locks(locks: Sequence[tuple[str, str, float]], foods: Sequence[DayFood],
+                 day: int) -> None:
+    ok = {(s, f.food_id) for f in foods for s in f.slots}
+    for s, fid, _n in locks:
+        if (s, fid) not in ok:
+            raise TargetsError("locks", [_Problem(
+                f"day {day}: '{fid}' cannot be locked into {s}: it is filtered out, banned, "
+                f"used on too many days, or does not suit {s}", column="locks")])
+
+
+def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, options: PlanOptions,
+            results: Sequence[tuple[int, DayResult]], notes: Sequence[str], method: str,
+            start: float) -> Plan:
+    violations = verify_plan(days, pool, targets, options, allowed=frozenset(pool.ids))
+    if violations:
+        raise PlanVerificationError(violations)
+    checks = tuple(check_bounds(days, pool, targets))
+    warnings = list(targets.warnings) + list(notes)
+    unknown = sorted({(c.nutrient, f) for c in checks for f in c.unknown_foods})
+    by_n: dict[str, set[str]] = {}
+    for n, f in unknown:
+        by_n.setdefault(n, set()).add(f)
+    for aim in targets.aims:
+        short = [d.day for d in days if d.totals.get(aim.nutrient, math.inf) < aim.min - 1e-6]
+        if short:
+            warnings.append(
+                f"{nutrient_label(aim.nutrient)} is below the {amount_text(aim.min)} "
+                f"{aim.unit} aim on day{'s' if len(short) > 1 else ''} "
+                f"{', '.join(map(str, short))} (an aim, not a limit)")
+    for n, fs in sorted(by_n.items()):
+        warnings.append(f"{nutrient_label(n)}: value unknown for "
+                        f"{_count_text(len(fs), 'planned food')} "
+                        f"({', '.join(sorted(fs)[:5])}{'...' if len(fs) > 5 else ''}); "
+                        "counted as 0")
+    info = _info(results, method, time.perf_counter() - start)
+    return Plan(days, targets, options, info, checks, True, tuple(warnings))
