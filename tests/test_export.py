@@ -38,7 +38,7 @@ from mealplan.targets import Person, targets_for
 
 TOP_KEYS = ["format", "format_version", "mealplan_version", "days", "weekly", "modes", "status",
             "summary", "unproven_days", "stopped_by", "objective", "best_bound", "gap",
-            "solve_seconds", "build_seconds", "method",
+            "worst_day_gap", "solve_seconds", "build_seconds", "method",
             "solver", "verified", "warnings", "targets", "options", "disclaimer"]
 ITEM_KEYS = ["food_id", "name", "portions", "portion_name", "grams", "household",
              "is_supplement"]
@@ -75,7 +75,8 @@ def test_json_shape_and_key_order(plan: Plan) -> None:
     """Every level of the JSON has its documented keys in a stable order."""
     doc = json.loads(to_json(plan))
     assert list(doc) == TOP_KEYS
-    assert [list(d) for d in doc["days"]] == [["day", "meals", "totals", "checks"]] * 2
+    assert [list(d) for d in doc["days"]] == [
+        ["day", "meals", "totals", "checks", "variety_open"]] * 2
     day1 = doc["days"][0]
     assert [m["slot"] for m in day1["meals"]] == ["breakfast", "lunch", "dinner", "snack"]
     assert day1["meals"][3]["items"] == []

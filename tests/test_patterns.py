@@ -32,3 +32,13 @@ def test_three_bases_are_too_many_for_a_breakfast() -> None:
     """Cereal bowl + cottage cheese + fried eggs: three bases in one breakfast."""
     broken = check_meal("breakfast", [CEREAL_BOWL, COTTAGE, EGGS], RULES)
     assert broken == ["breakfast has at most two bases (cereal and an egg, not three)"]
+
+
+def test_a_day_holds_at_most_four_eggs() -> None:
+    """A keto day served an omelet, poached and hard-boiled eggs and an omelette dish."""
+    from mealplan.patterns import check_day, day_rules
+
+    eggs = [shape("egg", {"egg": 150.0}), shape("egg", {"egg": 100.0})]
+    assert check_day(eggs, day_rules(fresh_fruit=False)) == [
+        "at most 200 g of egg a day (about four eggs) (250 g)"]
+    assert check_day(eggs[:1], day_rules(fresh_fruit=False)) == []

@@ -43,6 +43,7 @@ from .fileio import read_bytes_limited
 from .foods import ID_PATTERN, FoodTable
 from .patterns import (
     FRUIT_PORTION_G,
+    GramsRule,
     Rule,
     Shape,
     check_day,
@@ -209,7 +210,7 @@ def rule_catalogue(slots: Iterable[str] = _SLOTS, *, keto: bool = False
         if info.scope == "meal" and (info.rule == NO_RAW_EGG
                                      or any(s in _MAIN_SLOTS for s in slots)):
             add(info)
-    for r in day_rules():
+    for r in day_rules(keto=keto):
         add(RuleInfo(r.text, "day", f"meal pattern (day): {r.text}"))
     for info in _OWN_RULES:
         if info.scope != "meal":
@@ -722,10 +723,11 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
         add(rule, True, why, skipped=True)
 
     shapes = [it.shape() for it in d.foods]
-    for r in day_rules():
+    for r in day_rules(keto=keto):
         broken = check_day(shapes, [r])
-        cheese = sum(s.kind_grams.get("cheese", 0.0) for s in shapes)
-        add(r.text, not broken, broken[0] if broken else f"{cheese:.0f} g of cheese")
+        kind = r.kind if isinstance(r, GramsRule) else "cheese"
+        grams = sum(s.kind_grams.get(kind, 0.0) for s in shapes)
+        add(r.text, not broken, broken[0] if broken else f"{grams:.0f} g of {kind}")
     food_parts = [p for p in d.parts if not p.supplement]
     kcal = _total(food_parts, table, "energy_kcal")
     share_rules = ((CARB_SHARE, "carbs_g", CARB_RANGE), (FAT_SHARE, "fat_g", FAT_RANGE),

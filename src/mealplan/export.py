@@ -29,7 +29,7 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
       "status": "optimal",
       "summary": "Every target met on all 2 days; energy within 3 % of ...",
       "unproven_days": [], "stopped_by": [],
-      "objective": 15.68, "best_bound": 15.2, "gap": 0.0306,
+      "objective": 15.68, "best_bound": 15.2, "gap": 0.0306, "worst_day_gap": 0.31,
       "solve_seconds": 2.381, "build_seconds": 0.415, "method": "day-by-day MILP",
       "solver": "HiGHS", "verified": true,
       "warnings": ["..."],
@@ -42,7 +42,9 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
     }
 
 An item's ``household`` is its count of units (``"2 x 1 oz (28 g)"``), or its weight for
-foods planned in plain grams (``"40 g"``). ``days[].checks`` has one entry per bound of the
+foods planned in plain grams (``"40 g"``). ``days[].variety_open`` is true on a day planned
+with every food open (the week had used up what it needed, so a food may be on more days
+than the variety rule allows). ``days[].checks`` has one entry per bound of the
 targets (a day's check of a weekly bound uses its daily floor as ``min``). ``weekly.checks``
 has one entry per bound: for a daily bound (``"period": "day"``) ``average``/``lowest``/
 ``highest`` are over the days, ``status`` is ``"ok"`` when every day is ok and otherwise the
@@ -54,7 +56,9 @@ items only.
 The top-level ``status`` is ``"optimal"`` only when every day was proven within the
 configured gap; otherwise ``"feasible"`` with ``unproven_days`` listing the days a limit
 stopped and ``stopped_by`` which limits (``"work"``: the deterministic node limit;
-``"time"``: the wall-clock safety net). ``summary`` says the same in plain words.
+``"time"``: the wall-clock safety net); ``worst_day_gap`` is the largest distance, in
+objective points, between a day's plan and the best day proven possible for it.
+``summary`` says the same in plain words.
 ``solve_seconds`` is wall-clock time for the whole planning call.
 
 CSV (:func:`to_csv`): a header ``day,slot,food_id,name,portions,portion_name,grams`` and one
@@ -300,6 +304,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 _item_dict(it) for it in m.items]} for m in d.meals],
             "totals": {k: _num(v) for k, v in d.totals.items()},
             "checks": [_check_dict(plan, c) for c in plan.checks if c.day == d.day],
+            "variety_open": d.variety_open,
         })
     weekly = [{k: (_num(v) if isinstance(v, float) else v) for k, v in w.items()}
               for w in weekly_checks(plan)]
@@ -320,6 +325,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "objective": _num(info.objective),
         "best_bound": _num(info.best_bound),
         "gap": _num(info.gap),
+        "worst_day_gap": _num(info.worst_day_gap),
         "solve_seconds": _round(info.solve_seconds, 3),
         "build_seconds": _round(info.build_seconds, 3),
         "method": info.method,

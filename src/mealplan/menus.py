@@ -171,7 +171,8 @@ def pattern_rules(pool: FoodTable, targets: Targets, options: PlanOptions) -> tu
         return ()
     return meal_rules(options.slots, keto="keto" in targets.modes,
                       more_fat="ckd" in targets.modes) + day_rules(
-        fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds))
+        fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds),
+        keto="keto" in targets.modes)
 
 
 @dataclass(frozen=True)

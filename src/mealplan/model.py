@@ -254,23 +254,34 @@ def _libc_fflush() -> Callable[[], None]:
 
 
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
-    """PuLP's HiGHS, silent, with an optional soft time limit (opt-in, machine-dependent).
+    """PuLP's HiGHS, silent, with two optional early stops once a plan is in hand.
 
-    With ``soft_seconds`` HiGHS stops once past it *and* a plan is in hand. Off by default:
-    a limit in seconds makes the plan depend on the machine's speed.
+    ``soft_nodes`` (deterministic): stop once this many branch-and-bound nodes are done *and*
+    a plan is in hand; HiGHS counts nodes the same way on any machine, so the answer does not
+    depend on speed or load. ``soft_seconds`` (opt-in, machine-dependent): stop once past it
+    *and* a plan is in hand; a limit in seconds makes the plan depend on the machine's speed.
+    ``stopped_by_nodes`` tells which of them interrupted the solve.
     """
 
-    def __init__(self, soft_seconds: float | None = None, **kwargs: object) -> None:
+    def __init__(self, soft_seconds: float | None = None, soft_nodes: int | None = None,
+                 **kwargs: object) -> None:
         quiet_highs()
         super().__init__(**kwargs)
         self.soft_seconds = soft_seconds
+        self.soft_nodes = soft_nodes
+        self.stopped_by_nodes = False
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
-        soft = self.soft_seconds
-        if soft is not None:
+        soft, nodes = self.soft_seconds, self.soft_nodes
+        if soft is not None or nodes is not None:
             def stop_when_good_enough(event: object) -> None:
                 out = event.data_out  # type: ignore[attr-defined]
-                if out.running_time >= soft and abs(out.mip_primal_bound) < 1e30:
+                if abs(out.mip_primal_bound) >= 1e30:
+                    return  # no plan yet: go on
+                if nodes is not None and out.mip_node_count >= nodes:
+                    self.stopped_by_nodes = True
+                    event.interrupt()  # type: ignore[attr-defined]
+                elif soft is not None and out.running_time >= soft:
                     event.interrupt()  # type: ignore[attr-defined]
 
             lp.solverModel.cbMipInterrupt += stop_when_good_enough
@@ -288,13 +299,13 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc]
 
 
 def highs_solver(*, time_limit: float | None = None, soft_seconds: float | None = None,
-                 **options: object) -> pulp.LpSolver:
+                 soft_nodes: int | None = None, **options: object) -> _HiGHS:
     """A silent, single-threaded, seeded HiGHS for PuLP (``options``: PuLP's HiGHS keyword
     arguments such as ``gapRel``, and HiGHS options such as ``mip_max_nodes``)."""
     kwargs: dict[str, object] = {"msg": False, "threads": 1, "random_seed": 0, **options}
     if time_limit is not None:
         kwargs["timeLimit"] = max(time_limit, 0.05)
-    return _HiGHS(soft_seconds, **kwargs)
+    return _HiGHS(soft_seconds, soft_nodes, **kwargs)
 
 
 def _name(s: str) -> str:
@@ -567,7 +578,8 @@ def _pattern_rows(prob: pulp.LpProblem, model: DayModel,
 
 def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,
               node_limit: int | None = None, time_limit: float | None = None,
-              first_solution: bool = False, soft_seconds: float | None = None) -> DayResult:
+              first_solution: bool = False, soft_seconds: float | None = None,
+              soft_nodes: int | None = None) -> DayResult:
     """Build and solve one day's MILP with HiGHS.
 
     HiGHS runs single-threaded with a fixed seed, so the same model gives the same answer on
@@ -582,6 +594,8 @@ def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,
         node_limit: most branch-and-bound nodes (deterministic); None: no limit.
         time_limit: wall-clock safety net in seconds; None: none.
         first_solution: stop at the first plan found (deterministic: "is there a plan?").
+        soft_nodes: deterministic: branch-and-bound nodes after which HiGHS stops as soon as
+            it has a plan (the search goes on to ``node_limit`` while it has none); None: off.
         soft_seconds: opt-in, machine-dependent: seconds after which HiGHS stops as soon as
             it has a solution; None: off.
 
@@ -599,7 +613,8 @@ def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,
         options["mip_max_nodes"] = int(node_limit)
     if first_solution:
         options["mip_max_improving_sols"] = 1
-    solver = highs_solver(time_limit=time_limit, soft_seconds=soft_seconds, gapRel=gap_rel,
+    solver = highs_solver(time_limit=time_limit, soft_seconds=soft_seconds,
+                          soft_nodes=soft_nodes, gapRel=gap_rel,
                           gapAbs=gap_abs or None, **options)
     t1 = time.perf_counter()
     prob.solve(solver)
@@ -614,8 +629,8 @@ def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,
         stopped_by = "time"
     elif ms in (statuses.kSolutionLimit, statuses.kIterationLimit):
         stopped_by = "work"
-    elif ms == statuses.kInterrupt:
-        stopped_by = "time"  # only the opt-in soft time limit interrupts
+    elif ms == statuses.kInterrupt:  # the node count (deterministic) or the opt-in clock
+        stopped_by = "work" if solver.stopped_by_nodes else "time"
     nodes = int(getattr(info, "mip_node_count", 0) or 0)
     if ms == statuses.kOptimal:
         status = "optimal"

@@ -8,7 +8,7 @@ A plan is a menu, not a nutrient puzzle: each meal follows a template a cook rec
   75 g of vegetables and a starch or legume (keto: 150 g of vegetables, no starch).
 - **snack**: fruit, yogurt, nuts (at most 30 g), or cheese with bread or fruit; no main.
 - every meal: at most one cheese, at most 15 g of added fat (oil, butter, cream), natto
-  only with rice or another base; a day: at most 60 g of cheese.
+  only with rice or another base; a day: at most 60 g of cheese and 200 g of egg.
 
 Each item (a single food or a dish) plays **roles** in a meal, counted as whole numbers:
 ``base``, ``cereal``, ``pour``, ``fruit``, ``main``, ``vegetable``, ``starch``, ``cheese``,
@@ -95,6 +95,8 @@ MEAL_GRAMS: dict[str, float] = {"fat": 15.0}
 KETO_MEAL_FAT_G = 30.0  # keto takes most energy from fat: 2 tablespoons a meal
 SNACK_NUTS_G = 30.0
 DAY_CHEESE_G = 60.0
+# A realism cap, not a nutrient limit: a generated day served eight eggs in four dishes.
+DAY_EGG_G = 200.0
 # An item with at least this many grams of fish per portion is a serving of fish (weekly
 # count): any fish item or fish dish, not a few anchovies in a salad.
 FISH_SERVING_G = 20.0
@@ -238,11 +240,15 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
     return tuple(out)
 
 
-def day_rules(*, fresh_fruit: bool = True) -> tuple[Rule, ...]:
+def day_rules(*, fresh_fruit: bool = True, keto: bool = False) -> tuple[Rule, ...]:
     """Rules on a whole day (``fresh_fruit``: with the healthy day's fruit and vegetables,
-    at least one fresh fruit)."""
+    at least one fresh fruit; ``keto``: no egg cap, eggs are keto's staple and a keto week
+    has no plan without them in the shipped table)."""
     out: list[Rule] = [GramsRule(None, "cheese", DAY_CHEESE_G,
                                  f"at most {DAY_CHEESE_G:g} g of cheese a day")]
+    if not keto:
+        out.append(GramsRule(None, "egg", DAY_EGG_G,
+                             f"at most {DAY_EGG_G:g} g of egg a day (about four eggs)"))
     if fresh_fruit:
         out.append(GramsRule(None, "fruit", None, f"a day has fresh fruit (at least "
                              f"{FRUIT_PORTION_G:g} g)", min_g=FRUIT_PORTION_G))

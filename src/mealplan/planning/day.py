@@ -246,7 +246,8 @@ def _unit(targets: Targets, nutrient: str) -> str:
 
 
 def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> DayResult:
-    """One day to the gap or the work limit; once more with 4x the nodes if no plan yet.
+    """One day to the gap, the soft node limit once a plan is in hand, or the work limit;
+    once more with 4x the nodes if no plan yet.
 
     Both steps are deterministic; only the wall-clock safety net (``budget``, the plan's
     remaining seconds, and ``options.day_time_limit``) can make the answer machine-dependent.
@@ -254,7 +255,8 @@ def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> 
     for nodes in (options.day_node_limit, 4 * options.day_node_limit):
         res = solve_day(model, gap_rel=options.gap_rel, gap_abs=options.gap_abs,
                         node_limit=nodes, time_limit=min(options.day_time_limit, budget),
-                        soft_seconds=options.day_soft_seconds)
+                        soft_seconds=options.day_soft_seconds,
+                        soft_nodes=options.day_soft_nodes)
         if not (res.status == "limit" and res.stopped_by == "work"):
             break
     return res

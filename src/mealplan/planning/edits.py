@@ -48,7 +48,9 @@ def _carry_status(old: Plan, new: Plan, day: int) -> Plan:
                             | set(new.info.unproven_days)))
     stops = tuple(sorted(set(new.info.stopped_by) | (
         set(old.info.stopped_by) if set(old.info.unproven_days) - {day} else set())))
+    gaps = [g for g in (old.info.worst_day_gap, new.info.worst_day_gap) if g is not None]
     info = replace(new.info, unproven_days=unproven, stopped_by=stops,
+                   worst_day_gap=max(gaps) if len(gaps) == 2 else None,
                    status="optimal" if not unproven and new.info.status == "optimal"
                    else "feasible")
     return replace(new, info=info)

@@ -108,7 +108,10 @@ def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
     nutrients = _nutrients(targets, pool)
     foods = _day_foods(day_pool(pool, targets, options, used), nutrients, targets, options,
                        used)
-    floors = [replace(b, lo=_floor(targets, b)) for b in _day_bounds(targets, 0, 1, {}, {})]
+    # a one-day plan meets a weekly bound in full on its day; a longer one needs each day at
+    # its daily floor (what the other days give is not known here)
+    bounds = _day_bounds(targets, 0, 1, {}, {})
+    floors = bounds if options.days == 1 else [replace(b, lo=_floor(targets, b)) for b in bounds]
     m = _model(pool, targets, options, foods, floors, forbid)
     # any plan answers the question: stop at the first one (a deterministic limit)
     return solve_day(m, gap_rel=0.05, first_solution=True, node_limit=DIAG_NODE_LIMIT,

@@ -71,7 +71,7 @@ WEEKLY_AIM_WEIGHT = 0.1  # points per % below a weekly average on a day that is 
 
 def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
                 nutrients: Sequence[str]) -> dict[str, float]:
-    """For each weekly bound, 0.8 x the most one day can reach (for the catch-up minimum)."""
+    """For each weekly bound, 0.9 x the most one day can reach (for the catch-up minimum)."""
     weekly = [(i, b) for i, b in enumerate(targets.bounds)
               if b.period == "week" and b.min is not None]
     if not weekly:
@@ -81,10 +81,19 @@ def _weekly_max(pool: FoodTable, targets: Targets, options: PlanOptions,
                       c.daily_min if c.period == "week" else c.min, c.max,
                       c.supplements_only) for j, c in enumerate(targets.bounds)]
     base = _model(pool, targets, options, foods, day_b, ())
+
+    def best_day(nutrient: str) -> DayResult:
+        # the first good plan is enough (an estimate; a low one only plans more early):
+        # stop at the root node once a plan is in hand (a work limit, not a clock)
+        return solve_day(replace(base, maximise=(nutrient, 1)), gap_rel=0.05,
+                         node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS,
+                         soft_nodes=1)
+
+    # independent solves: two at a time on two threads (HiGHS releases the GIL), in order
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        results = list(ex.map(best_day, [b.nutrient for _i, b in weekly]))
     out: dict[str, float] = {}
-    for i, b in weekly:
-        r = solve_day(replace(base, maximise=(b.nutrient, 1)), gap_rel=0.05,
-                      node_limit=DIAG_NODE_LIMIT, time_limit=DIAG_SAFETY_SECONDS)
+    for (i, b), r in zip(weekly, results, strict=True):
         if r.items:
             out[f"{i}_{b.nutrient}"] = WEEKLY_BEST_SHARE * _amount(foods, r.items, b.nutrient)
     return out
@@ -104,10 +113,13 @@ def _info(day_results: Sequence[tuple[int, DayResult]], method: str,
         gap = max(0.0, (obj - best) / max(abs(obj), 1e-9)) if abs(obj) > 1e-9 else 0.0
     unproven = tuple(sorted(d for d, r in day_results if r.status != "optimal"))
     stops = {r.stopped_by for r in results if r.status != "optimal" and r.stopped_by}
+    day_gaps = [(r.objective or 0.0) - b for r, b in zip(results, bounds, strict=True)
+                if b is not None]
+    worst = max(day_gaps) if results and len(day_gaps) == len(results) else None
     return SolveInfo(status, obj, best, gap, wall_seconds,
                      sum(r.build_seconds for r in results), method,
                      unproven_days=unproven, stopped_by=tuple(sorted(stops)),
-                     solver_seconds=sum(r.seconds for r in results))
+                     solver_seconds=sum(r.seconds for r in results), worst_day_gap=worst)
 
 
 def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = None,
@@ -155,7 +167,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
                            method + ", two chains in parallel", start)
     days, results = _plan_days(table, targets, options, supplements, pool, nutrients,
                                list(range(1, options.days + 1)), keep, extra_forbid, start,
-                               weekly_max, on_day=on_day)
+                               weekly_max, on_day=on_day, notes=notes)
     ordered = tuple(days[d] for d in range(1, options.days + 1))
     return _finish(ordered, pool, targets, options, results, notes, method, start)
 
@@ -171,8 +183,13 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                weekly_max: Mapping[str, float], chain: bool = False,
                rules_pool: FoodTable | None = None, chain_no: int | None = None,
                on_day: Callable[[int, int], None] | None = None,
+               notes: list[str] | None = None,
                ) -> tuple[dict[int, DayPlan], list[tuple[int, DayResult]]]:
     """Plan ``day_numbers`` in order, carrying variety and weekly totals from day to day.
+
+    A day with no plan under the variety rule (``max_days_per_food``) is planned once more
+    with every food open to it before it is diagnosed (a note in ``notes`` says so); not in
+    a chain, whose failure plans the week in one sequence instead.
 
     In a chain (``chain=True``) a day without a plan raises :class:`_ChainFailed` instead of
     being diagnosed.
@@ -197,38 +214,53 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                 "was planned", limit="time", value=options.time_limit, day=day)
         look = rules_pool or pool  # a chain's half: ingredients and rules from the whole pool
         planned = [days[d] for d in sorted(days)]
-        adds, cheeses_left = new_cheeses(pool, options, planned, look)
-        foods = _day_foods(day_pool(pool, targets, options, used, lookup=look), nutrients,
-                           targets, options, used, lookup=look,
-                           exclude=[f for f, n in adds.items() if n > cheeses_left],
-                           bought=frozenset(f for d in planned for f in d.eaten_ids()))
-        if adds:  # the day adds at most the cheeses the week has left
-            foods = [replace(f, kind_grams={**f.kind_grams, "new_cheese": float(adds[f.food_id])})
-                     if f.food_id in adds else f for f in foods]
         later = sum(1 for d in day_numbers if d > day and d not in keep)
         # a chain meets weekly averages over its own days (so the two chains together do)
         span = len(day_numbers) if chain else options.days
         bounds = _day_bounds(targets, later, span, achieved, weekly_max)
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
-        _check_locks(locks, foods, day)
         caps = allowances_left(options, look, planned, chain_no)
-        model = _model(pool, targets, options, foods, bounds, forbid, locks,
-                       rules_pool=rules_pool, item_caps=caps)
-        if adds:
-            model = replace(model, count_caps={"new_cheese": float(max(cheeses_left, 0))})
-        if targets.weekly_max:  # e.g. pregnancy: at most 340 g of fish in any 7 days
-            left: dict[str, float] = {}
-            for cap in targets.weekly_max:
-                g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
-                left[cap.kind] = min(left.get(cap.kind, math.inf), g)
-            model = replace(model, kind_caps=left)
-        if later:  # each day leans toward the weekly average itself, so the last day is not
-            # left to catch up alone (a soft aim: never a hard floor)
-            model = replace(model, aims=tuple(model.aims) + tuple(
-                (b.nutrient, float(b.min), WEEKLY_AIM_WEIGHT) for b in targets.bounds
-                if b.period == "week" and b.min and b.nutrient in pool.df.columns))
-        res = _solve_planned_day(model, options, budget)
+        adds, cheeses_left = new_cheeses(pool, options, planned, look)
+        bought = frozenset(f for d in planned for f in d.eaten_ids())
+        # A day with no plan under the variety rule is planned once more with every food
+        # open (the week has used up what keto's K2 and net carbs need on a last day):
+        # variety gives way before a target does, and the plan says so.
+        variety = [options]
+        if not chain and options.max_days_per_food < span:
+            variety.append(replace(options, max_days_per_food=span))
+        for attempt, opts in enumerate(variety):
+            foods = _day_foods(day_pool(pool, targets, opts, used, lookup=look), nutrients,
+                               targets, opts, used, lookup=look,
+                               exclude=[f for f, n in adds.items() if n > cheeses_left],
+                               bought=bought)
+            if adds:  # the day adds at most the cheeses the week has left
+                foods = [replace(f, kind_grams={**f.kind_grams,
+                                                "new_cheese": float(adds[f.food_id])})
+                         if f.food_id in adds else f for f in foods]
+            _check_locks(locks, foods, day)
+            model = _model(pool, targets, opts, foods, bounds, forbid, locks,
+                           rules_pool=rules_pool, item_caps=caps)
+            if adds:
+                model = replace(model, count_caps={"new_cheese": float(max(cheeses_left, 0))})
+            if targets.weekly_max:  # e.g. pregnancy: at most 340 g of fish in any 7 days
+                left: dict[str, float] = {}
+                for cap in targets.weekly_max:
+                    g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
+                    left[cap.kind] = min(left.get(cap.kind, math.inf), g)
+                model = replace(model, kind_caps=left)
+            if later:  # each day leans toward the weekly average itself, so the last day is
+                # not left to catch up alone (a soft aim: never a hard floor)
+                model = replace(model, aims=tuple(model.aims) + tuple(
+                    (b.nutrient, float(b.min), WEEKLY_AIM_WEIGHT) for b in targets.bounds
+                    if b.period == "week" and b.min and b.nutrient in pool.df.columns))
+            res = _solve_planned_day(model, options, budget)
+            if res.status != "infeasible":
+                if attempt and res.status != "limit" and notes is not None:
+                    notes.append(f"day {day}: some foods are on more than "
+                                 f"{options.max_days_per_food} days of the week (the day had "
+                                 "no plan that met every target otherwise)")
+                break
         if res.status in ("limit", "infeasible") and chain:
             raise _ChainFailed
         if res.status == "limit":
@@ -239,6 +271,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
         results.append((day, res))
         dp = _to_day(day, res, look, options, nutrients)
+        if attempt:
+            dp = replace(dp, variety_open=True)
         days[day] = dp
         _count(dp, used)
         _achieve(dp, targets, look, achieved)
