@@ -15,7 +15,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
-from mealplan.foods import load_default_table, load_supplements
+from mealplan.foods import load_default_table
+from mealplan.purchase import section_label, shipped_purchases
 from mealplan.store import Store
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -142,24 +143,27 @@ def test_plan_a_week(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(at.get("vega_lite_chart")) == 1
     assert "Every target met on all" in texts(at.caption)
     assert "proven within" in texts(at.caption) and "Planned in" in texts(at.caption)
-    assert len(at.get("download_button")) == 3
+    assert len(at.get("download_button")) == 4
     at.segmented_control(key="w_view").set_value("Shopping list").run()
     clean(at)
-    shopping = [df.value for df in at.dataframe if "amount" in df.value.columns
-                and "group" in df.value.columns]
-    # dishes are bought as their ingredients: one row per food eaten (ingredients included)
+    shopping = [df.value for df in at.dataframe if "buy" in df.value.columns
+                and "section" in df.value.columns]
+    # dishes are bought as their ingredients, merged per purchase: one row per purchase of
+    # the foods eaten (ingredients included)
     assert any(it.dish is not None for d in plan.days for it in d.items)
-    supp = load_supplements()
-    assert shopping and set(shopping[0]["food"]) == {
-        (TABLE if TABLE.has(f) else supp).row(f)["name"] for d in plan.days
-        for f in d.eaten_ids()}
-    assert set(served) == {"mealplan.csv", "mealplan.md", "mealplan.json"}
+    purchases = shipped_purchases()
+    bought = {purchases.get(f) for d in plan.days for f in d.eaten_ids()}
+    assert None not in bought
+    assert shopping and set(shopping[0]["item"]) == {p.item for p in bought if p is not None}
+    assert set(served) == {"mealplan.csv", "mealplan.md", "mealplan.json",
+                           "mealplan-shopping.csv"}
     md = served["mealplan.md"].decode("utf-8")
-    groups = {str(TABLE.row(it.food_id)["food_group"]) for d in plan.days for it in d.items
-              if TABLE.has(it.food_id) and not it.is_supplement}
+    sections = {section_label(p.section) for p in bought if p is not None}
     shopping_md = md.split("## Shopping list", 1)[1]
-    assert all(f"### {g}" in shopping_md for g in groups if g)
+    assert all(f"### {s}" in shopping_md for s in sections)
     assert "### Other" not in shopping_md
+    shop_csv = served["mealplan-shopping.csv"].decode("utf-8")
+    assert shop_csv.startswith("section,item,buy,packs,")
 
 
 def test_change_diet_to_vegan(db: Path) -> None:

@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_shopping import sample_plan, sample_table
+from test_shopping import sample_plan, sample_purchases, sample_table
 
 from mealplan import DISCLAIMER
 from mealplan.errors import DataFileError
 from mealplan.export import (
     CSV_COLUMNS,
+    SHOPPING_CSV_COLUMNS,
     ExportError,
     plan_to_dict,
+    shopping_csv,
     to_csv,
     to_json,
     to_markdown,
@@ -97,7 +99,7 @@ def test_json_values_exact(plan: Plan) -> None:
     day1 = doc["days"][0]
     assert day1["meals"][0]["items"] == [
         {"food_id": "almonds", "name": "Almonds", "portions": 2, "portion_name": "1 oz (28 g)",
-         "grams": 56.0, "household": "2 x 1 oz (28 g)", "is_supplement": False},
+         "grams": 56.0, "household": "2 oz", "is_supplement": False},
         {"food_id": "oats", "name": "Oats, rolled", "portions": 40, "portion_name": "g",
          "grams": 40.0, "household": "40 g", "is_supplement": False},
     ]
@@ -212,9 +214,9 @@ def test_markdown_content(plan: Plan, table: FoodTable) -> None:
     for it in (it for d in plan.days for it in d.items):
         assert it.name in md
     assert "## Day 1" in md and "## Day 2" in md
-    assert "| Almonds | 2 x 1 oz (28 g) | 56 |" in md
+    assert "| Almonds | 2 oz | 56 |" in md
     assert "| Oats, rolled | 40 g | 40 |" in md
-    assert "| Vitamin D3 capsule, 25 µg (supplement) | 1 x 1 capsule (25 µg) | 1 |" in md
+    assert "| Vitamin D3 capsule, 25 µg (supplement) | 1 capsule (25 µg) | 1 |" in md
     assert "| Magnesium | 263 mg | ≥ 300 mg | 88 % | **LOW** |" in md
     assert "| Vitamin D (supplements only) | 25.0 µg | ≤ 100 µg | - | ok |" in md
     assert "## Summary over 2 days" in md
@@ -224,24 +226,76 @@ def test_markdown_content(plan: Plan, table: FoodTable) -> None:
             "20.0–200 µg | ok |") in md
     assert "| Magnesium | 309 mg | 263–354 mg | ≥ 300 mg | **LOW** (day 1) |" in md
     assert "not verified" not in md and "verified against the food table: NO" in md
+    assert "## Shopping list" in md
+
+
+def test_markdown_shopping_list_has_tick_boxes_by_section(plan: Plan, table: FoodTable) -> None:
+    """The shopping list prints one tick box per purchase, under store-section headings in
+    walking order, with what to buy, what is used, what is left and the days."""
+    md = to_markdown(plan, table, purchases=sample_purchases())
     shop = md[md.index("## Shopping list"):]
-    assert shop.index("### Cereal Grains and Pasta") < shop.index("### Dairy and Egg Products")
-    assert "- [ ] Cheddar: 6 x 1 oz (28.35 g) = 170 g (days 1, 2)" in shop
-    assert "- [ ] yogurt, plain: 1 x 1 cup (150 g) = 150 g (day 2)" in shop
-    assert shop.index("### Supplements") > shop.index("### Nut and Seed Products")
-    assert "- [ ] Vitamin D3 capsule, 25 µg: 2 x 1 capsule (25 µg) (days 1, 2)" in shop
+    headings = [line for line in shop.splitlines() if line.startswith("### ")]
+    assert headings == ["### Produce", "### Dairy & eggs", "### Breakfast cereals",
+                        "### Nuts & dried fruit", "### Supplements"]
+    assert ("- [ ] Bananas: 2 bananas — uses 2 bananas; nothing left over — days 1, 2"
+            in shop)
+    assert "- [ ] Cheddar: 1 block (200 g) — uses 170 g; 30 g left over — days 1, 2" in shop
+    assert "- [ ] yogurt, plain: 150 g — uses 150 g; nothing left over — day 2" in shop
+    assert ("- [ ] Vitamin D3 25 µg: 60 capsules (1 bottle of 60) — uses 2 capsules; "
+            "58 capsules left over — days 1, 2") in shop
+    assert "Total food weight: 756 g." in shop
+    assert "Cooked weight" not in shop
+    ticks = [line for line in shop.splitlines() if line.startswith("- [ ] ")]
+    assert len(ticks) == len(shopping_list(plan, table, sample_purchases())) == 6
+
+
+def test_markdown_names_merged_foods_and_cooked_weight(plan: Plan) -> None:
+    """A line of several foods names them; a cooked weight gets the plain note."""
+    from mealplan.plan import Meal, PlanItem
+
+    items = (PlanItem("egg_fried", "Egg, fried", 2, "1 large (46 g)", 92.0),
+             PlanItem("egg_boiled", "Egg, hard-boiled", 4, "1 large (50 g)", 200.0),
+             PlanItem("brown_rice", "Brown rice, long-grain, cooked", 1, "1 cup (202 g)",
+                      202.0))
+    day = dataclasses.replace(plan.days[0], meals=(Meal("lunch", items),))
+    shop = to_markdown(dataclasses.replace(plan, days=(day,)))
+    assert ("- [ ] Eggs: 6 eggs (1 box of 6) — uses 6 eggs; nothing left over — day 1 — as "
+            "Egg, fried; Egg, hard-boiled") in shop
+    assert ("- [ ] Brown rice: 1 bag (1,000 g) — uses 200 g cooked weight; 800 g left over "
+            "— day 1") in shop
+    assert "*Cooked weight: the food table gives these foods cooked" in shop
+
+
+def test_shopping_csv_columns_and_rows(plan: Plan, table: FoodTable) -> None:
+    """The shopping CSV has its documented columns and one row per purchase."""
+    text = shopping_csv(plan, table, sample_purchases())
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert tuple(rows[0]) == SHOPPING_CSV_COLUMNS == (
+        "section", "item", "buy", "packs", "unit", "amount_used", "grams_used", "left_over",
+        "days", "foods")
+    assert [r["item"] for r in rows] == ["Bananas", "Cheddar", "yogurt, plain", "Rolled oats",
+                                         "Almonds", "Vitamin D3 25 µg"]
+    almonds = rows[4]
+    assert almonds == {"section": "Nuts & dried fruit", "item": "Almonds",
+                       "buy": "1 bag (200 g)", "packs": "1", "unit": "bag",
+                       "amount_used": "160 g", "grams_used": "160", "left_over": "40 g",
+                       "days": "1, 2", "foods": "Almonds"}
+    assert rows[2]["packs"] == "" and rows[2]["unit"] == "g"  # bought loose, as planned
+    assert shopping_csv(dataclasses.replace(plan, days=())) == ",".join(
+        SHOPPING_CSV_COLUMNS) + "\n"
 
 
 def test_markdown_escapes_pipes(plan: Plan) -> None:
     """A '|' in a food name cannot break the Markdown tables."""
     d1 = plan.days[0]
     m0 = d1.meals[0]
-    piped = dataclasses.replace(m0.items[0], name="Nuts | mixed")
+    piped = dataclasses.replace(m0.items[0], food_id="nuts_mixed", name="Nuts | mixed")
     day = dataclasses.replace(d1, meals=(dataclasses.replace(m0, items=(piped,)),))
     md = to_markdown(dataclasses.replace(plan, days=(day,)))
-    assert "| Nuts \\| mixed | 2 x 1 oz (28 g) | 56 |" in md
+    assert "| Nuts \\| mixed | 2 oz | 56 |" in md
     assert "# Meal plan: 1 day\n" in md
-    assert "### Other" in md  # no table: every food under Other
+    # no food table and no purchase row: under Other, bought as planned, still escaped
+    assert "### Other\n\n- [ ] Nuts \\| mixed: 55 g — uses 55 g; nothing left over" in md
 
 
 # --------------------------------------------------------------------------- files
@@ -344,8 +398,8 @@ def test_real_plan_csv_markdown_and_shopping(real: tuple[Plan, FoodTable]) -> No
     for it in items:
         assert it.name in md
     for s in shop:
-        assert s.household in md
-        assert s.food_group != "Other"
+        assert s.buy in md and s.listed
+        assert s.section != "other"
     assert sum(s.grams for s in shop) == pytest.approx(sum(it.grams for it in items), abs=0.05)
 
 

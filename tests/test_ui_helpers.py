@@ -203,14 +203,16 @@ def test_day_table_has_two_columns_with_whole_grams() -> None:
     from mealplan.ui.plan_table import day_table
 
     grid = pd.DataFrame([{"day": 1, "meal": "lunch", "food": "Pinto beans, boiled",
-                          "amount": "1 x 1 cup (171 g)", "grams": 171.04,
+                          "amount": "1 cup", "grams": 171.04,
                           "supplement": False, "food_id": "pinto"},
-                         {"day": 2, "meal": "lunch", "food": "X", "amount": "1 x 1 g",
+                         {"day": 1, "meal": "lunch", "food": "Oats", "amount": "40 g",
+                          "grams": 40.0, "supplement": False, "food_id": "oats"},
+                         {"day": 2, "meal": "lunch", "food": "X", "amount": "1 g",
                           "grams": 1.0, "supplement": False, "food_id": "x"}])
     t = day_table(grid, 1, "lunch")
     assert list(t.columns) == ["food", "amount"]
-    assert t.to_dict("records") == [{"food": "Pinto beans, boiled",
-                                     "amount": "171 g · 1 x 1 cup (171 g)"}]
+    assert t.to_dict("records") == [{"food": "Pinto beans, boiled", "amount": "171 g · 1 cup"},
+                                    {"food": "Oats", "amount": "40 g"}]  # one weight
 
 
 def test_timeout_text_has_no_solver_words_or_flags() -> None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from mealplan.errors import TargetsError
 from mealplan.foods import load_default_table, load_supplements
 from mealplan.plan import Diagnosis, Fix, Meal, Plan, Shortfall
+from mealplan.purchase import shipped_purchases
 from mealplan.targets import HEALTHY_RULES, healthy_rules_on
 from mealplan.ui.plan_audit import (
     audit_failures_frame,
@@ -199,11 +200,11 @@ def test_app_plans_with_progress_shows_dishes_kcal_audit_and_shopping() -> None:
     assert audit_headline(report) in texts(at.success) + texts(at.warning)
     at.segmented_control(key="w_view").set_value("Shopping list").run()
     clean(at)
-    shop = next(df.value for df in at.dataframe if "group" in df.value.columns)
-    eaten = {TABLE.row(f)["name"] if TABLE.has(f) else SUPP.row(f)["name"]
-             for d in plan.days for f in d.eaten_ids()}
-    assert set(shop["food"]) == eaten
-    assert not {it.name for d in plan.days for it in d.items if it.dish} & set(shop["food"])
+    shop = next(df.value for df in at.dataframe if "section" in df.value.columns)
+    purchases = shipped_purchases()
+    bought = {purchases.get(f) for d in plan.days for f in d.eaten_ids()}
+    assert set(shop["item"]) == {p.item for p in bought if p is not None}
+    assert not {it.name for d in plan.days for it in d.items if it.dish} & set(shop["item"])
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ __all__ = [
     "PlanVerificationError",
     "Problem",
     "ProfileError",
+    "PurchaseTableError",
     "SolverError",
     "SolverTimeoutError",
     "StoreError",
@@ -121,3 +122,7 @@ class StoreError(MealPlanError):
 
 class DishTableError(FoodTableError):
     """A dish table (shipped or user CSV) failed validation or does not match the food table."""
+
+
+class PurchaseTableError(DataFileError):
+    """The purchase table (how each food is bought) failed validation."""

@@ -14,7 +14,7 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
            {"slot": "breakfast",
             "items": [{"food_id": "banana_raw", "name": "Bananas, raw", "portions": 1,
                        "portion_name": "1 medium (118 g)", "grams": 118.0,
-                       "household": "1 x 1 medium (118 g)", "is_supplement": false}]}],
+                       "household": "1 medium", "is_supplement": false}]}],
          "totals": {"energy_kcal": 1817.53, "magnesium_mg": 565.09, ...},
          "checks": [{"nutrient": "magnesium_mg", "value": 565.09, "min": 320.0, "max": null,
                      "unit": "mg", "status": "ok", "pct_of_min": 176.59,
@@ -41,17 +41,18 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
       "disclaimer": "Not medical advice. ..."
     }
 
-An item's ``household`` is its count of units (``"2 x 1 oz (28 g)"``), or its weight for
-foods planned in plain grams (``"40 g"``). ``days[].variety_open`` is true on a day planned
-with every food open (the week had used up what it needed, so a food may be on more days
-than the variety rule allows). ``days[].checks`` has one entry per bound of the
-targets (a day's check of a weekly bound uses its daily floor as ``min``). ``weekly.checks``
-has one entry per bound: for a daily bound (``"period": "day"``) ``average``/``lowest``/
-``highest`` are over the days, ``status`` is ``"ok"`` when every day is ok and otherwise the
-first failing day's status, ``days_out`` lists the failing days; a weekly bound gives two
-entries, its daily floor (``"period": "day"``) and its average (``"period": "week"``, whose
-``status`` is the average against the bound). ``supplements_only`` checks count supplement
-items only.
+An item's ``household`` is its amount as a cook reads it, without the weight (``grams``
+holds it): ``"2 oz"``, ``"1 cup"``, ``"1 1/2 servings"``, ``"1 pack"`` (natto), or the
+weight itself for foods planned in grams (``"40 g"``); see :mod:`mealplan.household`.
+``days[].variety_open`` is true on a day planned with every food open (the week had used up
+what it needed, so a food may be on more days than the variety rule allows).
+``days[].checks`` has one entry per bound of the targets (a day's check of a weekly bound
+uses its daily floor as ``min``). ``weekly.checks`` has one entry per bound: for a daily
+bound (``"period": "day"``) ``average``/``lowest``/``highest`` are over the days, ``status``
+is ``"ok"`` when every day is ok and otherwise the first failing day's status, ``days_out``
+lists the failing days; a weekly bound gives two entries, its daily floor (``"period":
+"day"``) and its average (``"period": "week"``, whose ``status`` is the average against the
+bound). ``supplements_only`` checks count supplement items only.
 
 The top-level ``status`` is ``"optimal"`` only when every day was proven within the
 configured gap; otherwise ``"feasible"`` with ``unproven_days`` listing the days a limit
@@ -63,12 +64,16 @@ objective points, between a day's plan and the best day proven possible for it.
 
 CSV (:func:`to_csv`): a header ``day,slot,food_id,name,portions,portion_name,grams`` and one
 row per item, nothing else. :func:`totals_csv`: a header ``day`` + one column per nutrient
-total, one row per day. Text cells that a spreadsheet would run as a formula (a leading
-``=``, ``+``, ``-``, ``@``, tab or CR) get a leading ``'`` (:func:`mealplan.tableio.formula_safe`).
+total, one row per day. :func:`shopping_csv`: the shopping list, one row per purchase, header
+``section,item,buy,packs,unit,amount_used,grams_used,left_over,days,foods``. Text cells
+that a spreadsheet would run as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab or CR)
+get a leading ``'`` (:func:`mealplan.tableio.formula_safe`).
 
 Markdown (:func:`to_markdown`): title, disclaimer, warnings, then per day a table per meal
 (food, household amount, grams) and the day's nutrients against their targets (value, % of
-minimum, status), a summary over all days, and the shopping list (:mod:`mealplan.shopping`).
+minimum, status), a summary over all days, and the shopping list (:mod:`mealplan.shopping`)
+to print: one tick box per purchase, grouped by store section, e.g. ``- [ ] Eggs: 6 eggs (1
+box of 6) — uses 5 1/2 eggs; 1/2 egg left over — days 1, 3, 5``.
 Every text from data (food names, groups, warnings) is escaped: no raw HTML (``<`` ``>``
 ``&`` become entities) and no links or emphasis (brackets, ``*``, ``_``, backticks, ``|``
 and backslashes are backslash-escaped).
@@ -88,8 +93,10 @@ from . import DISCLAIMER, __version__
 from .errors import DataFileError
 from .fileio import write_text_atomic
 from .foods import FoodTable
+from .household import format_grams, item_household, kitchen_grams
 from .plan import BoundCheck, Plan, PlanItem, plan_headline
-from .shopping import GRAM_UNIT, format_grams, shopping_list, split_supplements
+from .purchase import PurchaseTable
+from .shopping import ShoppingItem, shopping_list, split_supplements
 from .tableio import formula_safe
 from .targets import Bound
 from .units import nutrient_label
@@ -97,8 +104,10 @@ from .units import nutrient_label
 __all__ = [
     "CSV_COLUMNS",
     "FORMAT_VERSION",
+    "SHOPPING_CSV_COLUMNS",
     "ExportError",
     "plan_to_dict",
+    "shopping_csv",
     "to_csv",
     "to_json",
     "to_markdown",
@@ -109,6 +118,13 @@ __all__ = [
 
 FORMAT_VERSION = 1
 CSV_COLUMNS = ("day", "slot", "food_id", "name", "portions", "portion_name", "grams")
+SHOPPING_CSV_COLUMNS = ("section", "item", "buy", "packs", "unit", "amount_used", "grams_used",
+                        "left_over", "days", "foods")
+COOKED_WEIGHT_NOTE = (
+    "Cooked weight: the food table gives these foods cooked, and no table gives their raw or "
+    "dry weight, so the list counts the cooked weight as if bought. Rice, pasta, grains and "
+    "dried pulses gain water when cooked (you need less dry weight); meat, fish and greens "
+    "lose it (buy a little more).")
 
 
 class ExportError(DataFileError):
@@ -166,10 +182,9 @@ def _plain(x: float | None, decimals: int = 2) -> str:
 
 
 def _household(it: PlanItem) -> str:
-    """An item's household amount: "2 x 1 oz (28 g)", or "40 g" for foods planned in grams."""
-    if it.portion_name.strip() == GRAM_UNIT:
-        return format_grams(it.grams)
-    return it.household
+    """An item's household amount without its weight: "2 oz", "1 cup", or "40 g" for foods
+    planned in grams (:func:`mealplan.household.item_household`)."""
+    return item_household(it)
 
 
 # --------------------------------------------------------------------------- weekly view
@@ -283,7 +298,7 @@ def _item_dict(it: PlanItem) -> dict[str, Any]:
 def _dish_line(it: PlanItem) -> str:
     """'salmon 120 g, potato 150 g, ...; 10 + 25 min' for a dish item."""
     assert it.dish is not None
-    parts = ", ".join(f"{i.name} {format_grams(i.grams)}" for i in it.dish.ingredients)
+    parts = ", ".join(f"{i.name} {kitchen_grams(i.grams)}" for i in it.dish.ingredients)
     return f"{parts}; {it.dish.prep_minutes} min prep + {it.dish.cook_minutes} min cooking"
 
 
@@ -400,6 +415,35 @@ def totals_csv(plan: Plan) -> str:
     return _csv_text(("day", *keys), rows)
 
 
+def _days(days: Sequence[int]) -> str:
+    return ", ".join(str(x) for x in days)
+
+
+def shopping_csv(plan: Plan, table: FoodTable | None = None,
+                 purchases: PurchaseTable | None = None) -> str:
+    """The shopping list as CSV, one row per purchase (:func:`mealplan.shopping.shopping_list`).
+
+    Columns (:data:`SHOPPING_CSV_COLUMNS`): ``section`` (heading), ``item``, ``buy`` (what to
+    buy, in words), ``packs`` (units to buy; empty for foods sold loose by weight), ``unit``,
+    ``amount_used`` (in words, "cooked weight" where it is), ``grams_used`` (grams eaten),
+    ``left_over`` (in words, "none"), ``days`` ("1, 3, 5"), ``foods`` (the planned foods on
+    the line, "; "-separated).
+
+    Args:
+        plan: the plan.
+        table: the food table the plan was made from (sections of foods the purchase table
+            does not list).
+        purchases: how foods are bought; None: the shipped purchase table.
+
+    Returns:
+        CSV text with a header row.
+    """
+    rows = [(s.heading, s.name, s.buy, "" if s.packs is None else s.packs, s.unit, s.uses,
+             _plain(s.grams, 2), s.left, _days(s.days), "; ".join(s.foods))
+            for s in shopping_list(plan, table, purchases)]
+    return _csv_text(SHOPPING_CSV_COLUMNS, rows)
+
+
 # --------------------------------------------------------------------------- Markdown
 
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -475,13 +519,50 @@ def _pct(c: BoundCheck) -> str:
     return "-" if p is None or not math.isfinite(p) else f"{p:.0f} %"
 
 
-def to_markdown(plan: Plan, table: FoodTable | None = None) -> str:
+def _shopping_line(s: ShoppingItem) -> str:
+    """'- [ ] Eggs: 6 eggs (1 box of 6) — uses 5 1/2 eggs; 1/2 egg left over — days 1, 3'."""
+    left = "nothing left over" if s.left == "none" else f"{s.left} left over"
+    days = f"day{'s' if len(s.days) != 1 else ''} {_days(s.days)}"
+    line = f"- [ ] {_cell(s.name)}: {_cell(s.buy)} — uses {_cell(s.uses)}; {_cell(left)} — {days}"
+    if len(s.foods) > 1:
+        line += f" — as {_cell('; '.join(s.foods))}"
+    return line
+
+
+def _shopping_markdown(items: Sequence[ShoppingItem]) -> list[str]:
+    """The shopping list section: tick boxes grouped by store section, supplements last."""
+    foods, supplements = split_supplements(items)
+    out = ["## Shopping list", ""]
+    if not foods and not supplements:
+        return [*out, "Nothing to buy.", ""]
+    heading = None
+    for s in foods:
+        if s.heading != heading:
+            if heading is not None:
+                out.append("")
+            heading = s.heading  # the module's own section names: no data text to escape
+            out += [f"### {heading}", ""]
+        out.append(_shopping_line(s))
+    if foods:
+        out.append("")
+    if supplements:
+        out += ["### Supplements", ""] + [_shopping_line(s) for s in supplements] + [""]
+    if any(s.cooked_grams > 0 for s in foods):
+        out += [f"*{_cell(COOKED_WEIGHT_NOTE)}*", ""]
+    if foods:
+        out += [f"Total food weight: {format_grams(sum(s.grams for s in foods))}.", ""]
+    return out
+
+
+def to_markdown(plan: Plan, table: FoodTable | None = None, *,
+                purchases: PurchaseTable | None = None) -> str:
     """A printable Markdown page of the plan.
 
     Args:
         plan: the plan.
-        table: the food table the plan was made from (food groups in the shopping list);
-            None lists every food under "Other".
+        table: the food table the plan was made from (the shopping list places foods the
+            purchase table does not list by their kind); None lists them under "Other".
+        purchases: how foods are bought; None: the shipped purchase table.
 
     Returns:
         Markdown: title, disclaimer, warnings, per day a table per meal and the day's
@@ -540,30 +621,7 @@ def to_markdown(plan: Plan, table: FoodTable | None = None) -> str:
                                 if w["days_out"] else ""))))
         out += _table(("Nutrient", "Daily average", "Range over days", "Target", "Status"),
                       rows, "lrrrl")
-    foods, supplements = split_supplements(shopping_list(plan, table))
-    out += ["## Shopping list", ""]
-    if not foods and not supplements:
-        out += ["Nothing to buy.", ""]
-    group = None
-    for s in foods:
-        if s.food_group != group:
-            if group is not None:
-                out.append("")
-            group = s.food_group
-            out += [f"### {_cell(group)}", ""]
-        out.append(f"- [ ] {_cell(s.name)}: {_cell(s.household)}"
-                   f" (day{'s' if len(s.days) != 1 else ''} "
-                   f"{', '.join(str(x) for x in s.days)})")
-    if foods:
-        out.append("")
-    if supplements:
-        out += ["### Supplements", ""]
-        out += [f"- [ ] {_cell(s.name)}: {_cell(s.household)}"
-                f" (day{'s' if len(s.days) != 1 else ''} {', '.join(str(x) for x in s.days)})"
-                for s in supplements] + [""]
-    total = sum(s.grams for s in foods)
-    if foods:
-        out += [f"Total food weight: {format_grams(total)}.", ""]
+    out += _shopping_markdown(shopping_list(plan, table, purchases))
     return "\n".join(out)
 
 

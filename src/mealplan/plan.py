@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .dishes import NATTO_ID, grams_by_kind
 from .foods import FoodTable
+from .household import item_household
 from .patterns import (
     FISH_SERVING_G,
     Shape,
@@ -204,9 +205,9 @@ class PlanItem:
 
     @property
     def household(self) -> str:
-        """e.g. '2 x 1 oz (28 g)'."""
-        n = f"{self.portions:g}"
-        return f"{n} x {self.portion_name}"
+        """The amount as a cook reads it, without the weight: '2 oz', '1 1/2 servings'
+        (:func:`mealplan.household.item_household`)."""
+        return item_household(self)
 
 
 @dataclass(frozen=True)

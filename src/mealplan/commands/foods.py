@@ -17,6 +17,7 @@ from typing import TextIO
 import pandas as pd
 
 from mealplan.foods import FoodTable, load_food_table
+from mealplan.household import portion_label
 from mealplan.units import DIET_TAGS, nutrient_label, unit_of
 
 __all__ = ["register", "register_extra"]
@@ -182,7 +183,7 @@ def _show(args: argparse.Namespace) -> int:
                        ("NDB", "ndb_number")):
         if str(r[col]):
             _echo(f"{label + ':':9}{r[col]}")
-    _echo(f"{'portion:':9}{r['portion_name']} = {grams:g} g "
+    _echo(f"{'portion:':9}{portion_label(str(r['portion_name']), grams)} "
           f"({r['min_portions']:g}-{r['max_portions']:g} per meal item)")
     for label, col in (("slots", "slots"), ("diet", "diet_tags"), ("allergens", "allergens"),
                        ("flags", "flags")):

@@ -10,6 +10,7 @@ import pandas as pd
 from mealplan.foods import (
     FoodTable,
 )
+from mealplan.household import portion_label
 from mealplan.ui.text import KEY_NUTRIENTS
 from mealplan.units import (
     nutrient_label,
@@ -50,8 +51,8 @@ def food_browser_frame(table: FoodTable, query: str = "", group: str | None = No
     out = pd.DataFrame({
         "name": sub["name"],
         "group": sub["food_group"],
-        "portion": [f"{n} ({g:g} g)" for n, g in zip(sub["portion_name"], sub["portion_g"],
-                                                     strict=True)],
+        "portion": [portion_label(str(n), float(g))
+                    for n, g in zip(sub["portion_name"], sub["portion_g"], strict=True)],
     }, index=sub.index)
     for n in _shown_nutrients(table):
         out[f"{nutrient_label(n)} ({unit_of(n)}/100 g)"] = sub[n]
@@ -107,8 +108,8 @@ def best_foods(table: FoodTable, nutrient: str, basis: Basis = "portion", n: int
         "amount": amount.round(3),
         "unit": unit_of(nutrient) or "",
         "basis": basis,
-        "portion": [f"{p} ({g:g} g)" for p, g in zip(df["portion_name"], df["portion_g"],
-                                                     strict=True)],
+        "portion": [portion_label(str(p), float(g))
+                    for p, g in zip(df["portion_name"], df["portion_g"], strict=True)],
         "source": df["k2_source"].where(df["k2_source"] != "", df["source"])
         if nutrient == "k2_ug" else df["source"],
     }, index=df.index)

@@ -4,6 +4,7 @@ the status line, the explanation of a refusal, and edits in place (no Streamlit)
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -28,6 +29,7 @@ from mealplan.plan import (
     Shortfall,
     plan_headline,
 )
+from mealplan.shopping import ShoppingItem
 from mealplan.targets import Bound, Targets
 from mealplan.ui.bounds_editor import BoundEdit, bound_keys
 from mealplan.ui.text import number, plural
@@ -40,7 +42,7 @@ from mealplan.units import (
 __all__ = [
     "ban_food", "coverage_frame", "day_kcal", "diagnosis_frame", "dish_text", "item_kcal",
     "k2_frame", "limit_advice", "lock_item", "meal_heading", "plan_grid", "plan_status",
-    "weekly_summary",
+    "shopping_frame", "weekly_summary",
 ]
 
 
@@ -263,15 +265,30 @@ def offered_fixes(diagnosis: Diagnosis, diet: str | None) -> list[Fix]:
             if not (f.kind == "change_diet" and (f.value == diet or f.value is None))]
 
 
+_WEIGHT_ONLY = re.compile(r"[\d.,]+ g")
+
+
 def day_table(grid: pd.DataFrame, day: int, slot: str) -> pd.DataFrame:
     """One meal of one day as a person reads it, in two columns that fit a phone: the food,
-    and the total in whole grams, then the household amount ("118 g · 2 x 1 cup (59 g)"; a
-    narrow screen cuts the end, never the total)."""
+    and the total in whole grams, then the household amount ("118 g · 2 cups"; a narrow
+    screen cuts the end, never the total). A food planned in grams shows its weight once."""
     rows = grid[(grid["day"] == day) & (grid["meal"] == slot)]
-    return pd.DataFrame({"food": rows["food"].astype(str).tolist(),
-                         "amount": [f"{g:,.0f} g · {a}" for a, g in
-                                    zip(rows["amount"].astype(str),
-                                        rows["grams"].astype(float), strict=True)]})
+    amounts = []
+    for a, g in zip(rows["amount"].astype(str), rows["grams"].astype(float), strict=True):
+        total = f"{g:,.0f} g"
+        amounts.append(total if _WEIGHT_ONLY.fullmatch(a) else f"{total} · {a}")
+    return pd.DataFrame({"food": rows["food"].astype(str).tolist(), "amount": amounts})
+
+
+def shopping_frame(items: Sequence[ShoppingItem]) -> pd.DataFrame:
+    """The shopping list as the app shows it: section, item, what to buy, how much the plan
+    uses, what is left over and the days."""
+    return pd.DataFrame({
+        "section": [i.heading for i in items], "item": [i.name for i in items],
+        "buy": [i.buy for i in items], "uses": [i.uses for i in items],
+        "left over": [i.left for i in items],
+        "days": [", ".join(str(d) for d in i.days) for i in items]},
+        columns=["section", "item", "buy", "uses", "left over", "days"])
 
 
 def view_options(days: int) -> list[str]:

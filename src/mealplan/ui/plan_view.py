@@ -37,6 +37,7 @@ from mealplan.ui.plan_table import (
     plan_grid,
     plan_status,
     relaxed_bounds,
+    shopping_frame,
     shown_day,
     view_options,
     weekly_summary,
@@ -139,7 +140,7 @@ def show_diagnosis(diag: Diagnosis) -> None:
 
 def show_plan(plan: Plan) -> None:
     """The plan: status, days, chart, week, shopping list, downloads, edits."""
-    from mealplan.export import to_csv, to_json, to_markdown
+    from mealplan.export import shopping_csv, to_csv, to_json, to_markdown
 
     table = food_table()
     c1, c2 = st.columns([4, 1])
@@ -175,20 +176,18 @@ def show_plan(plan: Plan) -> None:
     else:
         from mealplan.shopping import shopping_list
 
-        items = shopping_list(plan, table)
-        st.dataframe(pd.DataFrame({
-            "food": [i.name for i in items], "group": [i.food_group for i in items],
-            "amount": [i.household for i in items],
-            "days": [", ".join(str(d) for d in i.days) for i in items]}),
-            hide_index=True, width="stretch")
+        st.dataframe(shopping_frame(shopping_list(plan, table)), hide_index=True,
+                     width="stretch")
 
     audit_panel(plan)
 
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button("Download CSV", to_csv(plan), "mealplan.csv", "text/csv")
     c2.download_button("Download Markdown", to_markdown(plan, table), "mealplan.md",
                        "text/markdown")
     c3.download_button("Download JSON", to_json(plan), "mealplan.json", "application/json")
+    c4.download_button("Download shopping list", shopping_csv(plan, table),
+                       "mealplan-shopping.csv", "text/csv")
 
 
 def audit_panel(plan: Plan) -> None:
