@@ -3,6 +3,7 @@
     .venv/bin/python scripts/audit_weeks.py                 # every profile below, 7 days
     .venv/bin/python scripts/audit_weeks.py --days 3 --profile "male 40 keto"
     .venv/bin/python scripts/audit_weeks.py --markdown      # the overall table for the README
+    .venv/bin/python scripts/audit_weeks.py --save /tmp/weeks  # and keep each plan's JSON
 
 Each week is planned by today's planner, exported to the plan JSON and audited exactly as
 `mealplan audit` would (every number recomputed from the food table). Printed: per profile
@@ -14,12 +15,14 @@ totals. Measures only: it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from mealplan.audit import AuditReport, RuleSummary, audit_plan
 from mealplan.errors import InfeasiblePlanError, SolverError
-from mealplan.export import plan_to_dict
+from mealplan.export import plan_to_dict, write_atomic
 from mealplan.foods import FoodTable, load_default_table, load_supplements, merge_tables
 from mealplan.plan import PlanOptions
 from mealplan.solve import make_plan
@@ -85,7 +88,7 @@ def _print_table(rows: list[RuleSummary], *, markdown: bool) -> None:
 
 
 def run(names: list[str], days: int, table: FoodTable, supplements: FoodTable,
-        markdown: bool) -> None:
+        markdown: bool, save: Path | None = None) -> None:
     """Plan, audit and print each named profile, then the overall table."""
     audit_table = merge_tables([table, supplements])
     reports: list[AuditReport] = []
@@ -98,7 +101,12 @@ def run(names: list[str], days: int, table: FoodTable, supplements: FoodTable,
             print(f"\n== {name}: no plan ({type(exc).__name__}: {first})")
             continue
         seconds = time.perf_counter() - t0
-        report = audit_plan(plan_to_dict(plan), audit_table, source=name)
+        doc = plan_to_dict(plan)
+        if save is not None:  # the plan as `mealplan audit` reads it (one file per profile)
+            save.mkdir(parents=True, exist_ok=True)
+            write_atomic(save / (name.replace(" ", "_").replace("/", "-") + ".json"),
+                         json.dumps(doc, indent=1, ensure_ascii=False))
+        report = audit_plan(doc, audit_table, source=name)
         reports.append(report)
         rows = report.summary()
         failing = [s for s in rows if s.failed]
@@ -122,9 +130,11 @@ def main() -> None:
                         help="only this profile (repeatable; default all)")
     parser.add_argument("--markdown", action="store_true",
                         help="print the overall table as Markdown (for the README)")
+    parser.add_argument("--save", type=Path, metavar="DIR",
+                        help="also write each profile's plan JSON into DIR")
     args = parser.parse_args()
     run(args.profile or list(PROFILES), args.days, load_default_table(), load_supplements(),
-        args.markdown)
+        args.markdown, args.save)
 
 
 if __name__ == "__main__":

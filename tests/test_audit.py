@@ -21,6 +21,7 @@ from mealplan.audit import (
     CHEESES_WEEK,
     DAY_TARGETS,
     FAT_SHARE,
+    FIBRE_PER_1000,
     NO_RAW_EGG,
     SAT_FAT_SHARE,
     VEG_75,
@@ -92,15 +93,17 @@ def test_failure_detail_carries_the_numbers(table: FoodTable) -> None:
 
 
 def test_keto_switches_the_rules(table: FoodTable) -> None:
-    """On a keto plan the carbohydrate and fat shares are skipped and lunch needs 150 g of
-    vegetables (two portions)."""
+    """On a keto plan the healthy day's shares (carbohydrate, fat, saturated fat), fibre and
+    vitamin C are skipped (not keto targets; issue 14 judges them on non-keto days), and
+    lunch needs 150 g of vegetables (two portions)."""
     plan = _plan("low_carb_high_fat")
+    assert (SAT_FAT_SHARE, "day 1") in _fails(audit_plan(plan, table))  # not keto: judged
     plan["modes"] = ["keto"]
     report = audit_plan(plan, table)
     assert report.keto
     skipped = {f.rule for f in report.findings if f.skipped}
-    assert {CARB_SHARE, FAT_SHARE, VITAMIN_C} <= skipped
-    assert _fails(report) == {(SAT_FAT_SHARE, "day 1")}
+    assert {CARB_SHARE, FAT_SHARE, SAT_FAT_SHARE, FIBRE_PER_1000, VITAMIN_C} <= skipped
+    assert _fails(report) == set()
     good = _plan("good_day")
     good["modes"] = ["keto"]
     report = audit_plan(good, table)

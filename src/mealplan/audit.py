@@ -13,10 +13,10 @@ Rules (their names are stable; :func:`rule_catalogue` lists them with their sour
   through :func:`mealplan.patterns.check_meal`, so the planner, the verifier and the audit
   cannot disagree), plus :data:`NO_RAW_EGG`, :data:`VEG_75` (lunch and dinner) and
   :data:`NOT_SINGLE_FOOD` (lunch and dinner).
-- **day**: :func:`mealplan.patterns.day_rules`; the energy shares of carbohydrate (not on
-  keto days) and fat (not on keto days: the AMDR assumes 45-65 % carbohydrate), saturated
-  fat, fibre per 1,000 kcal, fruit and vegetables, a fresh fruit and vitamin C (not on keto
-  days), and every target of the plan (:data:`DAY_TARGETS`).
+- **day**: :func:`mealplan.patterns.day_rules`; the energy shares of carbohydrate, fat and
+  saturated fat, fibre per 1,000 kcal, fruit and vegetables, a fresh fruit and vitamin C
+  (none of these on keto days: the AMDR and the healthy day assume a usual diet), and every
+  target of the plan (:data:`DAY_TARGETS`).
 - **week** (each block of 7 days): named dishes at lunch and dinner, cheeses, foods to buy,
   fish servings, natto days; and the plan's weekly targets on average
   (:data:`WEEK_TARGETS`, over the whole plan).
@@ -52,6 +52,7 @@ from .patterns import (
     item_roles,
     meal_rules,
 )
+from .purchase import purchase_key
 from .units import MealSlot, amount_text, nutrient_label, unit_of
 
 __all__ = [
@@ -733,8 +734,9 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
     share_rules = ((CARB_SHARE, "carbs_g", CARB_RANGE), (FAT_SHARE, "fat_g", FAT_RANGE),
                    (SAT_FAT_SHARE, "saturated_fat_g", (None, SAT_FAT_MAX)))
     for rule, column, (lo, hi) in share_rules:
-        if keto and rule in (CARB_SHARE, FAT_SHARE):
-            skip(rule, "keto day: not judged (the AMDR ranges assume a usual diet)")
+        if keto:  # the healthy day's shares are not keto targets (issue 14: non-keto days)
+            skip(rule, "keto day: not judged (the AMDR ranges and the saturated fat cap "
+                 "assume a usual diet)")
             continue
         if kcal is None or kcal.value <= 0:
             skip(rule, "no energy recomputed for this day")
@@ -749,7 +751,10 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
         else:
             add(rule, lo - 1e-9 <= pct <= hi + 1e-9, f"{detail} ({lo:g}-{hi:g} %)")
     fibre = _total(food_parts, table, "fiber_g")
-    if kcal is None or kcal.value <= 0 or fibre is None:
+    if keto:
+        skip(FIBRE_PER_1000, "keto day: not judged (14 g per 1,000 kcal does not fit 20-50 g "
+             "of net carbs)")
+    elif kcal is None or kcal.value <= 0 or fibre is None:
         skip(FIBRE_PER_1000, "no energy or no fiber_g column")
     else:
         per = 1000.0 * fibre.value / kcal.value
@@ -863,9 +868,11 @@ def _week_findings(days: Sequence[_Day], table: FoodTable,
         add(CHEESES_WEEK, len(cheeses) <= MAX_CHEESES,
             f"{where}: {len(cheeses)} cheese{'s' if len(cheeses) != 1 else ''}"
             + (f" ({', '.join(cheeses)})" if cheeses else "") + f", at most {MAX_CHEESES}")
-        foods = sorted({p.food_id for p in parts})
+        # what a cook buys: one purchase per purchase key (eggs any style, one salmon)
+        foods = sorted({purchase_key(p.food_id) for p in parts})
         add(FOODS_WEEK, len(foods) <= MAX_FOODS,
-            f"{where}: {len(foods)} distinct foods to buy (at most {MAX_FOODS})")
+            f"{where}: {len(foods)} distinct foods to buy (at most {MAX_FOODS}; cooking "
+            "variants of one purchase count once)")
         fish = [f"day {d.day} {it.food_id}" for d in block for it in d.foods
                 if it.kind_grams.get("fish", 0.0) >= FISH_SERVING_G - 1e-6]
         add(FISH_WEEK, len(fish) <= MAX_FISH,

@@ -59,6 +59,7 @@ __all__ = [
     "default_purchases_path",
     "load_purchases",
     "parse_purchase_csv",
+    "purchase_key",
     "section_label",
     "shipped_purchases",
 ]
@@ -169,6 +170,18 @@ def default_purchases_path() -> Path:
 def shipped_purchases() -> PurchaseTable:
     """The shipped purchase table, loaded once per process (a read-only value)."""
     return load_purchases(default_purchases_path(), label=SHIPPED_LABEL)
+
+
+def purchase_key(food_id: str, table: PurchaseTable | None = None) -> str:
+    """What a cook buys for ``food_id``: its purchase key (every egg style is "egg"), or the
+    food id itself for a food the table does not list (a user's food).
+
+    Args:
+        food_id: a food id.
+        table: the purchase table; None: the shipped one.
+    """
+    row = (table if table is not None else shipped_purchases()).get(food_id)
+    return row.key if row is not None else food_id
 
 
 def load_purchases(path: str | Path, *, label: str | None = None) -> PurchaseTable:

@@ -569,6 +569,16 @@ def _require_row(nutrient: str, p: Person) -> DriRow:
     return row
 
 
+def _floor1(x: float) -> float:
+    """A share-of-energy maximum in grams, rounded down to 0.1 g (never above the share)."""
+    return math.floor(x * 10.0 + 1e-9) / 10.0
+
+
+def _ceil1(x: float) -> float:
+    """A share-of-energy minimum in grams, rounded up to 0.1 g (never below the share)."""
+    return math.ceil(x * 10.0 - 1e-9) / 10.0
+
+
 def _check_keto(net_carbs: float) -> None:
     lo, hi = KETO_NET_CARBS_RANGE
     if not _finite(net_carbs) or not lo <= net_carbs <= hi:
@@ -751,13 +761,13 @@ def _add_life_stage_and_healthy(bounds: list[Bound], aims: list[Aim], person: Pe
             bounds.append(ul)
     if "saturated_fat" in rules:
         bounds.append(Bound(
-            "saturated_fat_g", None, round(SATURATED_FAT_MAX_SHARE * kcal / 9.0, 1), "g",
+            "saturated_fat_g", None, _floor1(SATURATED_FAT_MAX_SHARE * kcal / 9.0), "g",
             HEALTHY_RULES["saturated_fat"].source,
             f"saturated fat under 10 % of {kcal:,.0f} kcal, for the heart "
             f"({tagged['saturated_fat']})", of_energy=True))
     if "fibre" in rules:
         bounds.append(Bound(
-            "fiber_g", round(FIBRE_G_PER_1000_KCAL * kcal / 1000.0, 1), None, "g",
+            "fiber_g", _ceil1(FIBRE_G_PER_1000_KCAL * kcal / 1000.0), None, "g",
             HEALTHY_RULES["fibre"].source,
             f"fibre at least 14 g per 1,000 kcal of {kcal:,.0f} kcal, for the gut and the heart "
             f"({tagged['fibre']})", of_energy=True))
@@ -968,12 +978,12 @@ def targets_for(
         # kidney mode: with protein held low, energy must come from a normal pattern of
         # grains, fruit and vegetables rather than from oil
         fat_hi = 0.80 if keto_net_carbs is not None else 0.35
-        bounds.append(Bound("fat_g", round(0.20 * kcal / 9.0, 1), round(fat_hi * kcal / 9.0, 1),
+        bounds.append(Bound("fat_g", _ceil1(0.20 * kcal / 9.0), _floor1(fat_hi * kcal / 9.0),
                             "g", "IOM 2005 AMDR",
                             f"fat 20-{fat_hi:.0%} of energy", of_energy=True))
         if keto_net_carbs is None:
-            bounds.append(Bound("carbs_g", round(0.45 * kcal / 4.0, 1),
-                                round(0.65 * kcal / 4.0, 1), "g", "IOM 2005 AMDR",
+            bounds.append(Bound("carbs_g", _ceil1(0.45 * kcal / 4.0),
+                                _floor1(0.65 * kcal / 4.0), "g", "IOM 2005 AMDR",
                                 "carbohydrate 45-65 % of energy", of_energy=True))
 
     _add_life_stage_and_healthy(bounds, aims, person, kcal, rules,

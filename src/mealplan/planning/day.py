@@ -30,6 +30,7 @@ from mealplan.plan import (
     main_dish_slots_available,
     patterns_apply,
 )
+from mealplan.purchase import purchase_key
 from mealplan.targets import Bound, Targets
 
 # The objective weights of a day's candidates (points, as in mealplan.model's objective).
@@ -39,9 +40,9 @@ DISLIKE_COST = 6.0
 FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0
 REUSE_COST = 0.4
-NEW_FOOD_COST = 0.15  # per food an item adds to the week's shopping (reuse what was bought)
+NEW_FOOD_COST = 0.8  # per purchase an item adds to the week's shopping (reuse what was bought)
 MINUTE_COST = 0.004  # per minute of a dish's prep and cooking (an hour: 0.24)
-DISH_REWARD = 0.6  # a named main or breakfast dish (issue 14: >= 80 % of main meals)
+DISH_REWARD = 3.5  # a named main or breakfast dish (issue 14: >= 80 % of main meals)
 
 
 # The diagnosis, the fixes it tries and the weekly estimate stop on work limits
@@ -56,9 +57,10 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                bought: frozenset[str] = frozenset()) -> list[DayFood]:
     """The day's candidates with per-portion amounts and objective weights.
 
-    With menus, an item costs a little per food it adds to the shopping list (``bought``:
-    the foods earlier days already use) and per minute of cooking, so days reuse what was
-    bought and a dinner is not four dishes.
+    With menus, an item costs a little per purchase it adds to the shopping list
+    (``bought``: the purchase keys of what earlier days eat, :func:`mealplan.purchase.
+    purchase_key`) and per minute of cooking, so days reuse what was bought and a dinner is
+    not four dishes.
     """
     excl = set(exclude) | not_alone(options, pool)
     recipes = ({d.id: [i.food_id for i in d.ingredients] for d in dish_table(options).dishes}
@@ -109,9 +111,9 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         is_dish = shape is not None and "dish" in shape_kinds.get(fid, "")
         if is_dish and shape is not None and (shape.roles.get("main") or shape.roles.get("base")):
             w -= DISH_REWARD  # a named main or breakfast dish, not more side dishes
-        if menus and not supp:
+        if menus and not supp:  # per purchase new to the week (eggs any style are one)
             parts = recipes.get(fid, [fid]) if is_dish else [fid]
-            w += NEW_FOOD_COST * sum(1 for f in parts if f not in bought)
+            w += NEW_FOOD_COST * len({purchase_key(f) for f in parts} - bought)
             if is_dish:
                 minutes = pool.value(fid, "prep_minutes") + pool.value(fid, "cook_minutes")
                 w += MINUTE_COST * (0.0 if math.isnan(minutes) else minutes)

@@ -62,6 +62,7 @@ from mealplan.planning.day import (
 )
 from mealplan.planning.diagnosis import diagnose
 from mealplan.planning.pool import _count_text, candidate_pool, day_pool
+from mealplan.purchase import purchase_key
 from mealplan.targets import Targets, validate_targets
 from mealplan.units import MealSlot, amount_text, nutrient_label
 
@@ -222,7 +223,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
         caps = allowances_left(options, look, planned, chain_no)
         adds, cheeses_left = new_cheeses(pool, options, planned, look)
-        bought = frozenset(f for d in planned for f in d.eaten_ids())
+        bought = frozenset(purchase_key(f) for d in planned for f in d.eaten_ids())
         # A day with no plan under the variety rule is planned once more with every food
         # open (the week has used up what keto's K2 and net carbs need on a last day):
         # variety gives way before a target does, and the plan says so.
