@@ -42,3 +42,13 @@ def test_a_day_holds_at_most_four_eggs() -> None:
     assert check_day(eggs, day_rules(fresh_fruit=False)) == [
         "at most 200 g of egg a day (about four eggs) (250 g)"]
     assert check_day(eggs[:1], day_rules(fresh_fruit=False)) == []
+
+
+def test_an_egg_breakfast_dish_at_lunch_is_the_main() -> None:
+    """A generated lunch served roast halibut and shakshuka: a breakfast dish with a real
+    portion of egg is a main, so the lunch had two."""
+    halibut = shape("dish", {"fish": 140.0, "vegetable": 120.0}, "main")
+    shakshuka = shape("dish", {"egg": 100.0, "vegetable": 280.0, "bread": 40.0}, "breakfast")
+    assert shakshuka.roles.get("main") == 1
+    assert "lunch has exactly one main" in check_meal("lunch", [halibut, shakshuka], RULES)
+    assert CEREAL_BOWL.roles.get("main") is None  # a cereal bowl stays a breakfast base

@@ -170,7 +170,8 @@ _OWN_RULES: tuple[RuleInfo, ...] = (
     RuleInfo(DAY_TARGETS, "day", "every daily bound of the plan's targets (and the daily "
              "floor of each weekly one) holds, recomputed from the food table"),
     RuleInfo(DISHES_80, "week", f"at least {DISH_SHARE:.0%} of lunches and dinners hold a "
-             "named main or meal dish with its prep time"),
+             "named main or meal dish (or a breakfast dish served as the main, such as "
+             "shakshuka) with its prep time"),
     RuleInfo(CHEESES_WEEK, "week", f"at most {MAX_CHEESES} different cheeses (kind cheese) "
              "as items or ingredients"),
     RuleInfo(FOODS_WEEK, "week", f"at most {MAX_FOODS} distinct foods to buy, supplements "
@@ -853,8 +854,10 @@ def _week_findings(days: Sequence[_Day], table: FoodTable,
 
     for where, block in _weeks(days):
         mains = [m for d in block for m in d.meals if m.slot in _MAIN_SLOTS]
+        # a named dish that is the meal's main: a main or meal dish, or a breakfast dish
+        # served as one (shakshuka at lunch; patterns.item_roles)
         named = [m for m in mains if any(
-            it.dish is not None and it.dish.get("role") in ("main", "meal")
+            it.dish is not None and it.dish.get("role") in ("main", "meal", "breakfast")
             and it.dish.get("prep_minutes") is not None for it in m.items)]
         if not mains:
             add(DISHES_80, True, f"{where}: no lunch or dinner planned", skipped=True)

@@ -84,6 +84,9 @@ _KIND_ROLES: dict[str, tuple[str, ...]] = {
 # lunch or dinner side (cheese comes there inside a dish).
 _LONE: dict[str, str] = {"vegetable": "lone_vegetable", "cheese": "lone_cheese",
                          "nuts": "lone_nuts"}
+# Kinds that make a breakfast dish a main when it holds MAIN_MIN_G of them (eggs, fish,
+# meat, beans, tofu): served at lunch it is the lunch's one main.
+_MAIN_KINDS = ("egg", "fish", "meat", "organ", "legume", "soy")
 # Grams that make one role inside a dish.
 VEGETABLE_PORTION_G = 75.0
 # cooked grain, potato or legume; bread counts 2.5x (a 32 g slice = 1/2 cup of cooked rice)
@@ -130,6 +133,8 @@ def item_roles(kind: str, kind_grams: Mapping[str, float],
     if dish_role == "breakfast":
         out["base"] = 1
         out["breakfast_dish"] = 1
+        if sum(g(k, 0.0) for k in _MAIN_KINDS) >= MAIN_MIN_G:
+            out["main"] = 1  # shakshuka or an omelette at lunch is that lunch's main
         if g("milk", 0.0) + g("yogurt", 0.0) >= POUR_PORTION_G:
             out["pour"] = 1
     if dish_role in ("main", "meal") or g("natto", 0.0) > 0:  # a natto bowl is a main
