@@ -107,11 +107,16 @@ def main() -> None:
     bench("shipped, vegetarian, 7 days", shipped, person_targets("vegetarian"),
           PlanOptions(days=7))
     bench("shipped, keto 25 g, 7 days", shipped, person_targets(keto=25), PlanOptions(days=7))
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mealplan.cli", "plan", "--days", "7", "--sex",
-                    "female", "--age", "45", "--out", "/dev/null"], check=False,
-                   capture_output=True)
-    print(f"whole CLI run (7 days, shipped): {time.perf_counter() - t0:6.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "mealplan.cli", "plan", "--days", "7",
+                              "--sex", "female", "--age", "45", "--out",
+                              str(Path(tmp) / "week.md")], check=False, capture_output=True,
+                             text=True)
+        took = time.perf_counter() - t0
+    status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode}: " \
+        f"{(run.stderr or run.stdout).strip().splitlines()[-1:]})"
+    print(f"whole CLI run (7 days, shipped): {took:6.2f} s {status}")
     lp = solve_diet_lp(shipped, omni)
     print(f"diet LP (1 day, shipped): {lp.seconds:6.3f} s {lp.status}")
     if not SR28.is_dir():

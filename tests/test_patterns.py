@@ -52,3 +52,13 @@ def test_an_egg_breakfast_dish_at_lunch_is_the_main() -> None:
     assert shakshuka.roles.get("main") == 1
     assert "lunch has exactly one main" in check_meal("lunch", [halibut, shakshuka], RULES)
     assert CEREAL_BOWL.roles.get("main") is None  # a cereal bowl stays a breakfast base
+
+
+def test_one_vegetable_side_per_main_meal() -> None:
+    """A generated dinner served lentil soup with boiled spinach and four cups of raw
+    spinach: the vegetables beyond one side belong in the dish."""
+    soup = shape("dish", {"legume": 150.0, "vegetable": 100.0, "bread": 30.0}, "meal")
+    boiled, raw = shape("vegetable", {"vegetable": 180.0}), shape("vegetable", {"vegetable": 120.0})
+    assert check_meal("dinner", [soup, boiled], RULES) == []
+    assert check_meal("dinner", [soup, boiled, raw], RULES) == [
+        "dinner has at most one vegetable side (not boiled and raw spinach)"]

@@ -193,6 +193,7 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
     are held low)."""
     out: list[Rule] = []
     veg_g = VEGETABLE_PORTION_G * (2 if keto else 1)  # keto: a second vegetable for the starch
+
     for s in slots:
         if s == "breakfast":
             out += [
@@ -223,6 +224,9 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
                 GramsRule(s, "vegetable", None,
                           f"{s} has at least {veg_g:g} g of vegetables", min_g=veg_g),
             ]
+            if not keto:  # keto's extra vegetables come as sides (no starch to hold them)
+                out.append(CountRule(s, ("lone_vegetable",), None, 1, f"{s} has at most one "
+                                     "vegetable side (not boiled and raw spinach)"))
             if not keto:
                 out.append(CountRule(s, ("starch",), 1, None,
                                      f"{s} has a starch or legume (grain, bread, potato, "
