@@ -184,8 +184,8 @@ def test_kidney_week_with_tight_caps_plans_the_same_twice() -> None:
     from mealplan.targets import KidneyLimits, Person, targets_for
 
     # the single-food planner of issue 9 (no dishes, meal patterns or healthy-day rules,
-    # daily minimums, the old realism limits): with today's menus these caps leave no plan
-    # (the refusal is tested below; issue 10 note)
+    # daily minimums, the old realism limits); the same caps with today's menus:
+    # tests/test_kidney_week.py
     targets = targets_for(Person(65, "male"), ckd=KidneyLimits(2000, 1000), healthy=(),
                           weekly=())
     opts = PlanOptions(days=3, meal_patterns=False, use_dishes=False, prune_to=200,
@@ -205,19 +205,6 @@ def test_kidney_week_with_tight_caps_plans_the_same_twice() -> None:
         assert f"proven within {a.info.worst_day_gap:.1f} points" in headline
     else:
         assert a.info.status == "optimal" and "proven within" in headline
-
-
-def test_kidney_week_with_meal_patterns_is_refused_with_an_explanation() -> None:
-    """Male 65, potassium 2,000 / phosphorus 1,000 mg with the default meal patterns: no menu
-    fits, and the refusal is an explanation (never a crash or a plan over a cap)."""
-    from mealplan.targets import KidneyLimits, Person, targets_for
-
-    targets = targets_for(Person(65, "male"), ckd=KidneyLimits(2000, 1000))
-    with pytest.raises(InfeasiblePlanError) as err:
-        make_plan(load_default_table(), targets, PlanOptions(days=1), load_supplements())
-    assert str(err.value).startswith("No plan meets every target.")
-    diag = err.value.diagnosis
-    assert diag.shortfalls or diag.conflicting_rules
 
 
 def test_limit_errors_tell_each_edge_what_to_raise() -> None:

@@ -359,6 +359,10 @@ def test_ckd_mode() -> None:
     assert sorted(_maxes(t, "phosphorus_mg")) == [800.0, 4000.0]
     assert "ckd" in t.modes
     assert any("Kidney disease" in w and "2000 mg" in w for w in t.warnings)
+    # the K2 target (a project target, not a DRI) is off: its food sources are the protein-
+    # and phosphorus-rich foods the kidney limits restrain
+    assert t.bounds_for("k2_ug") == ()
+    assert any("K2 target is off" in w for w in t.warnings)
 
 
 def test_ckd_protein_band_and_no_magnesium_push() -> None:

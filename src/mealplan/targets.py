@@ -15,7 +15,7 @@ The default cramp-support profile (:func:`targets_for`), per day:
 - magnesium, potassium, calcium, vitamin D, B6, B12, vitamin E: at least the RDA/AI for the
   person's sex, age band and life stage (``data/dri.csv``).
 - vitamin K2 (``k2_ug``): 100-200 µg (seed 000_7973ab7d68f1019b.txt; a project target, not
-  an official DRI).
+  an official DRI); off with an anticoagulant and in kidney mode.
 - sodium: between the AI (1,500 mg) and the CDRR (2,300 mg).
 - upper limits that apply to food: calcium, vitamin D, B6, phosphorus, iron, zinc and
   preformed vitamin A (``retinol_ug``); supplement-only ULs (magnesium 350 mg, vitamin E
@@ -634,7 +634,9 @@ SAFETY_MODE_RULES: dict[str, str] = {
         "fat and "
         "carbohydrate at their usual shares of energy (IOM 2005 AMDR, "
         "https://doi.org/10.17226/10490); no magnesium or potassium supplement, no "
-        "potassium-based salt substitute."),
+        "potassium-based salt substitute; the vitamin K2 target (a project target, not a "
+        "DRI) is off, because its food sources (cheese, cottage cheese, chicken, egg) are "
+        "the protein- and phosphorus-rich foods these limits restrain."),
     "pregnancy": (
         "Pregnancy: the pregnancy DRIs and upper limits (iron UL 45 mg, zinc UL 40 mg; IOM "
         "2001, https://doi.org/10.17226/10026); folate at least 600 µg DFE (IOM 1998, "
@@ -825,7 +827,7 @@ def targets_for(
         anticoagulant: warfarin-type mode: K2 target off, natto and other very K2-rich foods
             excluded, total vitamin K held inside the given band every day.
         ckd: kidney mode: potassium and phosphorus capped at the given values, no potassium
-            minimum.
+            or magnesium minimum, protein in the clinician's band, no K2 target.
         full_dri: also hold vitamin A, phosphorus, iron, zinc and vitamin K at their RDA/AI.
         macro_shares: hold fat and carbohydrate as shares of energy (AMDR; on by default,
             and always on in kidney mode).
@@ -949,7 +951,12 @@ def targets_for(
         + f" The limit is {na_cdrr.value:,.0f} mg a day; {na_ai.value:,.0f} mg is an aim, "
         "not a floor.")
 
-    if anticoagulant is None:
+    # Kidney mode: no K2 target either. It is a project target, not a DRI, and its food
+    # sources within the menus (cottage cheese, soft and hard cheese, chicken, egg) are all
+    # protein-, phosphorus- and mostly sodium-rich: a 100 µg weekly average needs about 190 g
+    # of cottage cheese a day (21 g protein, 300 mg phosphorus, 690 mg sodium), which the
+    # clinician's protein and phosphorus limits are there to prevent.
+    if anticoagulant is None and ckd is None:
         bounds.append(Bound("k2_ug", K2_MIN_UG, K2_MAX_UG, _unit("k2_ug"), _K2_SOURCE,
                             "directs calcium to bone and away from muscle and vessels"))
 
@@ -1037,7 +1044,8 @@ def targets_for(
             "pregnancy and breastfeeding the usual protein minimum stays); fat and "
             "carbohydrate are held at their usual shares of energy, so energy comes from "
             "grains, fruit and vegetables rather than oil; no magnesium or potassium "
-            "supplement is planned. Avoid "
+            "supplement is planned. The vitamin K2 target is off: its food sources (cheese, "
+            "cottage cheese, chicken, egg) are rich in protein and phosphorus. Avoid "
             "potassium-based salt substitutes and take magnesium or potassium supplements "
             "only if your kidney doctor agrees.")
     if person.life_stage is not None:
