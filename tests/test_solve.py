@@ -474,3 +474,25 @@ def test_an_edit_keeps_the_other_days_proof_status() -> None:
     assert again.info.stopped_by == ("work",)
     fresh = regenerate_day(plan, 1, table)
     assert 2 not in fresh.info.unproven_days
+
+
+def test_no_food_alone_beside_a_dish_that_holds_it(shipped: FoodTable) -> None:
+    """A generated breakfast served crisp rice cereal beside a bowl of crisp rice cereal with
+    almond drink: the model (row 19) never plans it, and the verifier catches it."""
+    from mealplan.plan import PlanItem
+
+    targets = targets_for(Person(age=45, sex="female"))
+    plan = make_plan(shipped, targets, PlanOptions(days=2))
+    for d in plan.days:
+        for m in d.meals:
+            inside = {i.food_id for it in m.items if it.dish for i in it.dish.ingredients}
+            assert not {it.food_id for it in m.items if it.dish is None} & inside
+    day = plan.days[0]
+    meal, dish = next((m, it) for m in day.meals for it in m.items if it.dish is not None)
+    ing = dish.dish.ingredients[0]  # type: ignore[union-attr]
+    extra = PlanItem(ing.food_id, ing.name, 1.0, "portion", ing.grams)
+    bad = dataclasses.replace(day, meals=tuple(
+        dataclasses.replace(m, items=(*m.items, extra)) if m is meal else m for m in day.meals))
+    problems = verify_plan((bad, *plan.days[1:]), shipped, targets, plan.options)
+    assert f"day 1 {meal.slot}: '{ing.food_id}' is served alone and inside a dish of the same " \
+           "meal" in problems

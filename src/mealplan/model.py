@@ -67,11 +67,14 @@ Constraints (named in the .lp file by the same numbers)
         of a weekly allowance, e.g. pregnancy's 340 g of fish a week); item caps:
         :math:`\sum_{fs: k_{f\kappa} \ge t} y_{fs} \le N_\kappa` (e.g. fish servings, natto
         packs left this week).
+    19. no food twice in a meal (with meal patterns): for a single food f and the dishes
+        :math:`D_f` that hold it, :math:`|D_f| y_{fs} + \sum_{d \in D_f} y_{ds} \le |D_f|`
+        (no crisp rice cereal beside a bowl of it).
 
 Missing values
     An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
     what is not known). Foods with an unknown value for a nutrient that has a maximum are
-    dropped from the candidates (``mealplan.solve``), except for nutrients whose unknowns
+    dropped from the candidates (``mealplan.planning.pool``), except for nutrients whose unknowns
     are declared zero by the caller (vitamin K2 by default); the plan lists such foods.
 """
 
@@ -114,6 +117,7 @@ class DayFood:
     is_produce: bool = False  # flag "produce": a vegetable or fruit
     roles: Mapping[str, int] = field(default_factory=dict)  # meal-pattern roles (patterns.py)
     kind_grams: Mapping[str, float] = field(default_factory=dict)  # grams per kind, per portion
+    parts: frozenset[str] = frozenset()  # a dish's ingredient food ids (empty: a single food)
 
 
 @dataclass(frozen=True)
@@ -574,6 +578,17 @@ def _pattern_rows(prob: pulp.LpProblem, model: DayModel,
         keys = [k for k in x if by_id[k[0]].kind_grams.get(kind, 0.0) >= at_least]
         if keys:
             prob += Y(keys) <= max(count, 0), f"c18_items_{_name(kind)}"
+    # 19. a food served alone is not also inside a dish of the same meal (no crisp rice
+    # cereal beside a bowl of it): M y[f,s] + sum of y[d,s] over dishes d holding f <= M
+    if model.pattern:
+        for s in slots:
+            dishes = [k for k in x if k[1] == s and by_id[k[0]].parts]
+            for k in sorted(k for k in x if k[1] == s and not by_id[k[0]].parts):
+                holding = [d for d in dishes if k[0] in by_id[d[0]].parts]
+                if holding:
+                    m = float(len(holding))
+                    prob += (Y([k], m) + Y(holding) <= m,
+                             f"c19_alone_{_name(k[0])}_{s}")
 
 
 def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,

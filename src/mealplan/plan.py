@@ -556,6 +556,9 @@ def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                                                  if it.dish else [it.food_id]))]
             v += [f"day {d.day} {m.slot}: {text}" for text in check_meal(m.slot, shapes, rules)]
             shapes_day += shapes
+            in_dishes = {i.food_id for it in m.items if it.dish for i in it.dish.ingredients}
+            v += [f"day {d.day} {m.slot}: '{it.food_id}' is served alone and inside a dish of "
+                  "the same meal" for it in m.items if it.dish is None and it.food_id in in_dishes]
         v += [f"day {d.day}: {text}" for text in check_day(shapes_day, day_rules(
             fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds),
             keto="keto" in targets.modes))]

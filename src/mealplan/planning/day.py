@@ -121,7 +121,8 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                              "main" in flags, "addon" in flags and not menus,
                              "produce" in flags,
                              roles=shape.roles if shape else {},
-                             kind_grams=shape.kind_grams if shape else {}))
+                             kind_grams=shape.kind_grams if shape else {},
+                             parts=frozenset(recipes.get(fid, ())) if is_dish else frozenset()))
     return foods
 
 

@@ -172,6 +172,10 @@ def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
 _SLOT_ROLES = ("base", "pour", "fruit", "main", "vegetable", "starch")
 
 
+# a candidate's smallest serving may take at most this share of a day's cap when pruning
+CAP_SHARE = 0.5
+
+
 def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
                      keep: Iterable[str] = (),
                      roles: Mapping[str, Mapping[str, int]] | None = None) -> FoodTable:
@@ -182,9 +186,22 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
     candidates for every pattern role (base, milk, fruit, main, vegetable, starch) and its
     best dishes, then each slot's best foods by overall score (the share of each minimum one
     full item covers, per 100 kcal), then the next best overall, until ``limit``.
-    Deterministic.
+    A food whose smallest serving takes more than half of a day's cap (:data:`CAP_SHARE`)
+    is left out first (keto's net carbs, a kidney diet's potassium). Deterministic.
     """
     df = pool.df
+    # A food whose smallest serving takes more than half a day's cap (keto's net carbs, a
+    # kidney diet's potassium) cannot be a useful candidate: leave it to the others.
+    least = df["portion_g"].astype(float) * df["min_portions"].astype(float) / 100.0
+    hogs = pd.Series(False, index=df.index)
+    for b in targets.bounds:
+        if (b.max is not None and b.max > 0 and b.nutrient in df.columns
+                and b.nutrient != "energy_kcal" and not b.supplements_only):
+            hogs |= df[b.nutrient].astype(float).fillna(0.0) * least > CAP_SHARE * b.max
+    kept = set(map(str, keep))
+    if hogs.any():
+        pool = pool.without(str(i) for i in df.index[hogs] if str(i) not in kept)
+        df = pool.df
     mins = [b for b in targets.bounds if b.min is not None and b.min > 0
             and b.nutrient != "energy_kcal" and not b.supplements_only]
     portion = df["portion_g"].astype(float) * df["max_portions"].astype(float) / 100.0
