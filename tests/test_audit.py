@@ -22,6 +22,7 @@ from mealplan.audit import (
     DAY_TARGETS,
     FAT_SHARE,
     FIBRE_PER_1000,
+    FRUIT_VEG_400,
     NO_RAW_EGG,
     SAT_FAT_SHARE,
     VEG_75,
@@ -331,3 +332,20 @@ def test_plan_is_not_modified(table: FoodTable) -> None:
     before = copy.deepcopy(plan)
     audit_plan(plan, table)
     assert plan == before
+
+
+def test_kidney_mode_is_judged_by_the_planners_own_variant(table: FoodTable) -> None:
+    """Kidney mode plans up to 30 g of added fat a meal and drops fibre and fruit and
+    vegetables beside its potassium cap: the audit judges the same rules (it had judged
+    15 g and failed 11 of 28 kidney meals the planner was right to serve)."""
+    plan = _plan("good_day")
+    plan["modes"] = ["ckd"]
+    report = audit_plan(plan, table)
+    rules = {r.rule for r in report.rules}
+    assert "at most 30 g of oil, butter or cream per meal" in rules
+    assert "at most 15 g of oil, butter or cream per meal" not in rules
+    skipped = {f.rule for f in report.findings if f.skipped}
+    assert {FIBRE_PER_1000, FRUIT_VEG_400} <= skipped
+    assert any("kidney mode" in n for n in report.notes)
+    plain = audit_plan(_plan("good_day"), table)
+    assert not {FIBRE_PER_1000, FRUIT_VEG_400} & {f.rule for f in plain.findings if f.skipped}

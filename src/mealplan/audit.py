@@ -186,13 +186,14 @@ _OWN_RULES: tuple[RuleInfo, ...] = (
 _OWN: dict[str, RuleInfo] = {r.rule: r for r in _OWN_RULES}
 
 
-def rule_catalogue(slots: Iterable[str] = _SLOTS, *, keto: bool = False
-                   ) -> tuple[RuleInfo, ...]:
+def rule_catalogue(slots: Iterable[str] = _SLOTS, *, keto: bool = False,
+                   kidney: bool = False) -> tuple[RuleInfo, ...]:
     """Every rule the audit checks for these slots, in report order (meal, day, week).
 
     Args:
         slots: the meal slots of the plan.
         keto: the keto variant of the meal patterns.
+        kidney: kidney mode's variant (30 g of added fat a meal, as the planner allows).
 
     Returns:
         The rules, each once.
@@ -206,7 +207,7 @@ def rule_catalogue(slots: Iterable[str] = _SLOTS, *, keto: bool = False
             out.append(info)
 
     slots = list(slots)
-    for r in meal_rules(slots, keto=keto):
+    for r in meal_rules(slots, keto=keto, more_fat=kidney):
         add(RuleInfo(r.text, "meal", f"meal pattern ({r.slot}): {r.text}"))
     for info in _OWN_RULES:
         if info.scope == "meal" and (info.rule == NO_RAW_EGG
@@ -645,6 +646,10 @@ def audit_plan(plan: Mapping[str, Any], table: FoodTable, *, keto: bool | None =
     if problems:
         raise DataFileError(source, problems)
     is_keto = plan_is_keto(plan) if keto is None else keto
+    modes = plan.get("modes")
+    # kidney mode: the planner's own variant (30 g of added fat a meal; no fibre or fruit
+    # and vegetable minimum next to the potassium cap), so planner and audit agree
+    kidney = isinstance(modes, list) and "ckd" in modes
     days = sorted(_read(plan, table), key=lambda d: d.day)
     options = plan.get("options")
     slot_list = options.get("slots") if isinstance(options, dict) else None
@@ -652,21 +657,25 @@ def audit_plan(plan: Mapping[str, Any], table: FoodTable, *, keto: bool | None =
         slots = [str(s) for s in slot_list]
     else:
         slots = [s for s in _SLOTS if any(m.slot == s for d in days for m in d.meals)]
-    rules = meal_rules(slots, keto=is_keto)
+    rules = meal_rules(slots, keto=is_keto, more_fat=kidney)
     targets = plan.get("targets")
     notes: list[str] = []
     if keto is None and is_keto:
         notes.append("keto plan (from its modes or its net-carb cap): carbohydrate share, "
                      "fat share, fresh fruit and vitamin C are not judged")
+    if kidney:
+        notes.append("kidney mode: up to 30 g of added fat a meal; fibre and fruit and "
+                     "vegetables are not judged (the mode drops them beside its potassium cap)")
     if not targets:
         notes.append("the plan carries no targets: the target rules are skipped")
     findings: list[Finding] = []
     for d in days:
         for m in d.meals:
             findings += _meal_findings(d.day, m, rules, table)
-        findings += _day_findings(d, table, is_keto, targets or [])
+        findings += _day_findings(d, table, is_keto, targets or [], kidney=kidney)
     findings += _week_findings(days, table, targets or [])
-    return AuditReport(tuple(findings), rule_catalogue(slots, keto=is_keto), is_keto,
+    return AuditReport(tuple(findings), rule_catalogue(slots, keto=is_keto, kidney=kidney),
+                       is_keto,
                        len(days), tuple(notes), source)
 
 
@@ -715,7 +724,8 @@ def _share(parts: Sequence[_Part], table: FoodTable, column: str,
 
 
 def _day_findings(d: _Day, table: FoodTable, keto: bool,
-                  targets: Sequence[Mapping[str, Any]]) -> list[Finding]:
+                  targets: Sequence[Mapping[str, Any]], *, kidney: bool = False
+                  ) -> list[Finding]:
     out: list[Finding] = []
 
     def add(rule: str, ok: bool, detail: str, skipped: bool = False) -> None:
@@ -755,6 +765,9 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
     if keto:
         skip(FIBRE_PER_1000, "keto day: not judged (14 g per 1,000 kcal does not fit 20-50 g "
              "of net carbs)")
+    elif kidney:
+        skip(FIBRE_PER_1000, "kidney mode: not judged (the mode drops it beside its potassium "
+             "cap)")
     elif kcal is None or kcal.value <= 0 or fibre is None:
         skip(FIBRE_PER_1000, "no energy or no fiber_g column")
     else:
@@ -763,7 +776,10 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
             f"fibre {fibre.value:.1f} g in {kcal.value:,.0f} kcal = {per:.1f} g per 1,000 kcal "
             f"(at least {FIBRE_G_PER_1000_KCAL:g}){fibre.note()}")
     fv = _total(food_parts, table, "fruit_veg_g")
-    if fv is None:
+    if kidney:
+        skip(FRUIT_VEG_400, "kidney mode: not judged (the mode drops it beside its potassium "
+             "cap)")
+    elif fv is None:
         skip(FRUIT_VEG_400, "the food table has no kinds, so no fruit_veg_g")
     else:
         add(FRUIT_VEG_400, fv.value >= FRUIT_VEG_G - 1e-6,
