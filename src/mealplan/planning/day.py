@@ -35,7 +35,8 @@ from mealplan.targets import Bound, Targets
 
 # The objective weights of a day's candidates (points, as in mealplan.model's objective).
 ITEM_COST = 0.1
-SUPPLEMENT_COST = 0.5  # a supplement only where food cannot do it as well
+SUPPLEMENT_COST = 2.0  # a supplement only where food cannot do it as well (well above a
+# new purchase: at 0.5 an allowed supplement undercut food once new purchases cost 0.8)
 DISLIKE_COST = 6.0
 FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0

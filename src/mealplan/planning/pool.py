@@ -153,8 +153,10 @@ def _mode_flags(targets: Targets) -> frozenset[str]:
 
 def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
              used: Mapping[str, int], also_keep: Iterable[str] = (),
-             lookup: FoodTable | None = None) -> FoodTable:
-    """The day's pool: foods at their day cap left out, then narrowed when still large."""
+             lookup: FoodTable | None = None,
+             cap_share: float | None = None) -> FoodTable:
+    """The day's pool: foods at their day cap left out, then narrowed when still large
+    (``cap_share``: see :func:`prune_candidates`; None: :data:`CAP_SHARE`)."""
     capped = [fid for fid, n in used.items() if n >= options.max_days_per_food
               and pool.has(fid) and not ({"staple", "supplement"}
                                          & pool.list_of(fid, "flags"))]
@@ -165,7 +167,8 @@ def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
     rest = pool.without(capped)
     roles = ({f: sh.roles for f, sh in shapes(rest, options, lookup).items()}
              if patterns_apply(rest, options) else None)
-    return prune_candidates(rest, targets, options.prune_to, keep, roles)
+    return prune_candidates(rest, targets, options.prune_to, keep, roles,
+                            CAP_SHARE if cap_share is None else cap_share)
 
 
 # Meal-pattern roles each slot needs candidates for when a large pool is narrowed.
@@ -178,7 +181,8 @@ CAP_SHARE = 0.5
 
 def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
                      keep: Iterable[str] = (),
-                     roles: Mapping[str, Mapping[str, int]] | None = None) -> FoodTable:
+                     roles: Mapping[str, Mapping[str, int]] | None = None,
+                     cap_share: float = CAP_SHARE) -> FoodTable:
     """Narrow a large table to about ``limit`` foods that can matter for these targets.
 
     For every nutrient with a minimum, the richest foods per 100 kcal and per portion are
@@ -186,8 +190,9 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
     candidates for every pattern role (base, milk, fruit, main, vegetable, starch) and its
     best dishes, then each slot's best foods by overall score (the share of each minimum one
     full item covers, per 100 kcal), then the next best overall, until ``limit``.
-    A food whose smallest serving takes more than half of a day's cap (:data:`CAP_SHARE`)
-    is left out first (keto's net carbs, a kidney diet's potassium). Deterministic.
+    A food whose smallest serving takes more than ``cap_share`` of a day's cap (default
+    half, :data:`CAP_SHARE`; ``math.inf``: off) is left out first (keto's net carbs, a
+    kidney diet's potassium), as long as ``limit`` other foods remain. Deterministic.
     """
     df = pool.df
     # A food whose smallest serving takes more than half a day's cap (keto's net carbs, a
@@ -197,9 +202,10 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
     for b in targets.bounds:
         if (b.max is not None and b.max > 0 and b.nutrient in df.columns
                 and b.nutrient != "energy_kcal" and not b.supplements_only):
-            hogs |= df[b.nutrient].astype(float).fillna(0.0) * least > CAP_SHARE * b.max
+            hogs |= df[b.nutrient].astype(float).fillna(0.0) * least > cap_share * b.max
     kept = set(map(str, keep))
-    if hogs.any():
+    if hogs.any() and int((~hogs).sum()) >= limit:  # only while enough others remain (caps
+        # so tight that most foods are hogs are for the diagnosis to name, not to hide)
         pool = pool.without(str(i) for i in df.index[hogs] if str(i) not in kept)
         df = pool.df
     mins = [b for b in targets.bounds if b.min is not None and b.min > 0

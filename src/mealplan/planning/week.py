@@ -227,11 +227,17 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         # A day with no plan under the variety rule is planned once more with every food
         # open (the week has used up what keto's K2 and net carbs need on a last day):
         # variety gives way before a target does, and the plan says so.
-        variety = [options]
+        # (then once more without leaving out the foods that take half a cap, so that a
+        # day no plan fits is diagnosed among every food, naming the cap)
+        variety: list[tuple[PlanOptions, float | None]] = [(options, None)]
         if not chain and options.max_days_per_food < span:
-            variety.append(replace(options, max_days_per_food=span))
-        for attempt, opts in enumerate(variety):
-            foods = _day_foods(day_pool(pool, targets, opts, used, lookup=look), nutrients,
+            variety.append((replace(options, max_days_per_food=span), None))
+        if not chain:
+            variety.append((options, math.inf))
+        opened = False
+        for opts, share in variety:
+            foods = _day_foods(day_pool(pool, targets, opts, used, lookup=look,
+                                        cap_share=share), nutrients,
                                targets, opts, used, lookup=look,
                                exclude=[f for f, n in adds.items() if n > cheeses_left],
                                bought=bought)
@@ -257,7 +263,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                     if b.period == "week" and b.min and b.nutrient in pool.df.columns))
             res = _solve_planned_day(model, options, budget)
             if res.status != "infeasible":
-                if attempt and res.status != "limit" and notes is not None:
+                opened = opts is not options
+                if opened and res.status != "limit" and notes is not None:
                     notes.append(f"day {day}: some foods are on more than "
                                  f"{options.max_days_per_food} days of the week (the day had "
                                  "no plan that met every target otherwise)")
@@ -272,7 +279,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             raise InfeasiblePlanError(diagnosis.explain(), diagnosis)
         results.append((day, res))
         dp = _to_day(day, res, look, options, nutrients)
-        if attempt:
+        if opened:
             dp = replace(dp, variety_open=True)
         days[day] = dp
         _count(dp, used)
