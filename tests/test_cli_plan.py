@@ -53,6 +53,10 @@ def test_one_name_per_option(capsys: pytest.CaptureFixture[str]) -> None:
      "unknown food group 'Fishh'"),
     (["plan", "--sex", "female", "--age", "45", "--work-limit", "0"], "--work-limit"),
     (["plan", "--sex", "female", "--age", "45", "--time-limit", "0"], "--time-limit"),
+    (["plan", "--sex", "female", "--age", "45", "--max-minutes", "2"],
+     "--max-minutes: must be 5 to 600 minutes"),
+    (["plan", "--sex", "female", "--age", "45", "--weekend-minutes", "900"],
+     "--weekend-minutes: must be 5 to 600 minutes"),
     (["plan", "--sex", "female", "--age", "45", "--table", "missing.csv"], "missing.csv"),
     (["plan", "--sex", "female", "--age", "45", "--slots", "brunch"], "brunch"),
 ])

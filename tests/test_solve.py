@@ -496,3 +496,19 @@ def test_no_food_alone_beside_a_dish_that_holds_it(shipped: FoodTable) -> None:
     problems = verify_plan((bad, *plan.days[1:]), shipped, targets, plan.options)
     assert f"day 1 {meal.slot}: '{ing.food_id}' is served alone and inside a dish of the same " \
            "meal" in problems
+
+
+def test_weeknight_limit_on_dish_minutes(shipped: FoodTable) -> None:
+    """Issue 12: no dish over the day's prep-and-cook limit (weekdays 20 minutes, days 6-7
+    60), and the verifier catches one that is."""
+    targets = targets_for(Person(age=45, sex="female"))
+    options = PlanOptions(days=2, max_dish_minutes=20, weekend_dish_minutes=60)
+    assert [options.minutes_limit(d) for d in (1, 5, 6, 7, 8, 13, 14)] == [20, 20, 60, 60,
+                                                                           20, 60, 60]
+    plan = make_plan(shipped, targets, options)
+    dishes = [it for d in plan.days for it in d.items if it.dish is not None]
+    assert dishes and all(it.dish.minutes <= 20 for it in dishes)  # type: ignore[union-attr]
+    strict = dataclasses.replace(options, max_dish_minutes=min(
+        it.dish.minutes for it in dishes) - 1)  # type: ignore[union-attr]
+    problems = verify_plan(plan.days, shipped, targets, strict)
+    assert any("minutes, more than the" in p for p in problems)

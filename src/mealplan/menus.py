@@ -45,11 +45,21 @@ __all__ = [
     "not_alone",
     "pattern_rules",
     "shapes",
+    "slow_dishes",
 ]
 
 NATTO_PACK_MIN_G = 40.0  # a natto item counts when it holds a whole pack
 
 
+
+
+def slow_dishes(pool: FoodTable, limit: int | None) -> list[str]:
+    """Dishes of ``pool`` whose prep and cook minutes exceed ``limit`` (None: none)."""
+    if limit is None or "prep_minutes" not in pool.df.columns:
+        return []
+    minutes = (pool.df["prep_minutes"].astype(float).fillna(0.0)
+               + pool.df["cook_minutes"].astype(float).fillna(0.0))
+    return [str(i) for i in pool.df.index[minutes > limit]]
 
 
 def not_alone(options: PlanOptions, pool: FoodTable) -> frozenset[str]:

@@ -151,11 +151,23 @@ class PlanOptions:
     natto: bool = False  # "I eat natto": natto dishes (whole packs), at most natto_per_week
     natto_per_week: int = 3
     fish_per_week: int = 3  # servings (an item with >= 50 g of fish)
+    # Weeknight limits: most prep-and-cook minutes of any dish served on a weekday, and on a
+    # weekend day (days 6 and 7 of each week: Saturday and Sunday when day 1 is a Monday);
+    # None: no limit
+    max_dish_minutes: int | None = None
+    weekend_dish_minutes: int | None = None
     dish_table: DishTable | None = field(default=None, compare=False, repr=False)
 
     def items_limit(self, slot: str) -> int:
         """Most items one meal in ``slot`` may have."""
         return int(self.max_items_per_meal.get(slot, 4))
+
+    def minutes_limit(self, day: int) -> int | None:
+        """Most prep-and-cook minutes of a dish on ``day`` (1-based), or None."""
+        weekend = day % 7 in (6, 0)
+        if weekend and self.weekend_dish_minutes is not None:
+            return self.weekend_dish_minutes
+        return self.max_dish_minutes
 
 
 @dataclass(frozen=True)
@@ -556,6 +568,10 @@ def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                                                  if it.dish else [it.food_id]))]
             v += [f"day {d.day} {m.slot}: {text}" for text in check_meal(m.slot, shapes, rules)]
             shapes_day += shapes
+            limit = options.minutes_limit(d.day)
+            v += [f"day {d.day} {m.slot}: '{it.food_id}' takes {it.dish.minutes} minutes, more "
+                  f"than the {limit} allowed that day" for it in m.items
+                  if it.dish is not None and limit is not None and it.dish.minutes > limit]
             in_dishes = {i.food_id for it in m.items if it.dish for i in it.dish.ingredients}
             v += [f"day {d.day} {m.slot}: '{it.food_id}' is served alone and inside a dish of "
                   "the same meal" for it in m.items if it.dish is None and it.food_id in in_dishes]

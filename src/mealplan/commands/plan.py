@@ -104,6 +104,10 @@ def _options(args: argparse.Namespace) -> PlanOptions:
             "--max-days-per-food: must be at least 1 day")])
     if not 0 <= args.fish_per_week <= 14:
         raise TargetsError("command line", [Problem("--fish-per-week: must be 0 to 14")])
+    for flag, value in (("--max-minutes", args.max_minutes),
+                        ("--weekend-minutes", args.weekend_minutes)):
+        if value is not None and not 5 <= value <= 600:
+            raise TargetsError("command line", [Problem(f"{flag}: must be 5 to 600 minutes")])
     dishes = None
     if args.dishes:
         from mealplan.dishes import load_dishes
@@ -115,7 +119,9 @@ def _options(args: argparse.Namespace) -> PlanOptions:
                        day_node_limit=args.work_limit,
                        usual_foods=frozenset(args.usual or ()),
                        use_dishes=not args.no_dishes, meal_patterns=not args.no_meal_patterns,
-                       natto=args.natto, fish_per_week=args.fish_per_week, dish_table=dishes)
+                       natto=args.natto, fish_per_week=args.fish_per_week, dish_table=dishes,
+                       max_dish_minutes=args.max_minutes,
+                       weekend_dish_minutes=args.weekend_minutes)
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -224,6 +230,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fish-per-week", type=int, default=PlanOptions.fish_per_week,
                    metavar="N", help="servings of fish a week at most (default "
                                      f"{PlanOptions.fish_per_week})")
+    p.add_argument("--max-minutes", type=int, metavar="N",
+                   help="weeknight limit: no dish that takes more than N minutes to prepare "
+                        "and cook (default: no limit)")
+    p.add_argument("--weekend-minutes", type=int, metavar="N",
+                   help="the limit on days 6 and 7 of each week instead (default: as "
+                        "--max-minutes)")
     p.add_argument("--dishes", metavar="FILE",
                    help="your own dish table (CSV, the format of foods/DISHES.md) instead of "
                         "the shipped dishes")

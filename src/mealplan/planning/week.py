@@ -34,7 +34,7 @@ from mealplan.errors import (
 )
 from mealplan.errors import Problem as _Problem
 from mealplan.foods import FoodTable
-from mealplan.menus import allowances_left, new_cheeses
+from mealplan.menus import allowances_left, new_cheeses, slow_dishes
 from mealplan.model import DayBound, DayFood, DayResult, solve_day
 from mealplan.plan import (
     DayPlan,
@@ -224,6 +224,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         caps = allowances_left(options, look, planned, chain_no)
         adds, cheeses_left = new_cheeses(pool, options, planned, look)
         bought = frozenset(purchase_key(f) for d in planned for f in d.eaten_ids())
+        slow = slow_dishes(pool, options.minutes_limit(day))  # the weeknight limit
         # A day with no plan under the variety rule is planned once more with every food
         # open (the week has used up what keto's K2 and net carbs need on a last day):
         # variety gives way before a target does, and the plan says so.
@@ -239,8 +240,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             foods = _day_foods(day_pool(pool, targets, opts, used, lookup=look,
                                         cap_share=share), nutrients,
                                targets, opts, used, lookup=look,
-                               exclude=[f for f, n in adds.items() if n > cheeses_left],
-                               bought=bought)
+                               exclude=[f for f, n in adds.items() if n > cheeses_left]
+                               + slow, bought=bought)
             if adds:  # the day adds at most the cheeses the week has left
                 foods = [replace(f, kind_grams={**f.kind_grams,
                                                 "new_cheese": float(adds[f.food_id])})
