@@ -118,10 +118,6 @@ def _feasible(table: FoodTable, targets: Targets, options: PlanOptions,
                      time_limit=DIAG_SAFETY_SECONDS).status in ("optimal", "feasible")
 
 
-def _weekly(targets: Targets, nutrient: str) -> bool:
-    return any(b.nutrient == nutrient and b.period == "week" for b in targets.bounds)
-
-
 def _floor(targets: Targets, b: DayBound) -> float | None:
     """What one day must reach of a bound: a weekly bound's daily floor, else its own
     minimum (never a floor on a supplements-only upper limit of the same nutrient)."""
