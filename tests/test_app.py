@@ -602,3 +602,19 @@ def test_fix_allow_fortified_survives_the_next_submit(db: Path) -> None:
     assert again is not None and again is not plan and again.verified
     assert "fortified" not in again.targets.diet.exclude_flags
     assert at.session_state["s_diagnosis"] is None
+
+
+@pytest.mark.slow
+def test_new_meal_button_changes_that_meal_only(db: Path) -> None:
+    """"New lunch" on the day view plans that lunch again; every other meal stays."""
+    at = submit(start(days=2))
+    plan = at.session_state["s_plan"]
+    at.segmented_control(key="w_view").set_value("Day 2").run()
+    button(at, "New lunch").click().run()
+    clean(at)
+    assert not at.error, texts(at.error)
+    new = at.session_state["s_plan"]
+    before = {(d.day, m.slot): m.items for d in plan.days for m in d.meals}
+    after = {(d.day, m.slot): m.items for d in new.days for m in d.meals}
+    assert {k for k in before if before[k] != after[k]} == {(2, "lunch")}
+    assert new.verified and "lunch planned again" in texts(at.success)

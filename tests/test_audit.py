@@ -87,7 +87,7 @@ def test_failure_detail_carries_the_numbers(table: FoodTable) -> None:
     """A failure says what was found: the oil's grams, the day's energy shares."""
     oil = audit_plan(_plan("oil_side"), table).failed[0]
     assert oil.scope == "meal" and oil.day == 1 and oil.slot == "dinner"
-    assert "37 g" in oil.detail and "olive_oil 27 g [fat]" in oil.detail
+    assert "37 g" in oil.detail and "olive_oil 27 g [fat, lone_fat]" in oil.detail
     carb = next(f for f in audit_plan(_plan("low_carb_high_fat"), table).failed
                 if f.rule == CARB_SHARE)
     assert "% of" in carb.detail and "kcal" in carb.detail

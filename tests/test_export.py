@@ -88,7 +88,7 @@ def test_json_shape_and_key_order(plan: Plan) -> None:
     assert list(doc["weekly"]) == ["days", "averages", "checks"]
     assert all(list(w) == WEEKLY_KEYS for w in doc["weekly"]["checks"])
     assert all(list(b) == TARGET_KEYS for b in doc["targets"])
-    assert list(doc["options"]) == ["days", "slots", "objective", "continuous"]
+    assert list(doc["options"]) == ["days", "slots", "objective", "continuous", "leftovers"]
     assert doc["disclaimer"] == DISCLAIMER
     assert doc["format"] == "mealplan-plan" and doc["format_version"] == 1
 

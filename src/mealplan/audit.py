@@ -67,6 +67,7 @@ __all__ = [
     "FOODS_WEEK",
     "FRESH_FRUIT",
     "FRUIT_VEG_400",
+    "LEFTOVERS_WEEK",
     "NATTO_WEEK",
     "NOT_SINGLE_FOOD",
     "NO_RAW_EGG",
@@ -106,6 +107,7 @@ CHEESES_WEEK = "at most 3 different cheeses a week"
 FOODS_WEEK = "at most 35 distinct foods to buy a week"
 FISH_WEEK = "fish at most 3 servings a week"
 NATTO_WEEK = "natto at most 3 days a week"
+LEFTOVERS_WEEK = "at least 2 cook-once-eat-twice pairs a week"
 WEEK_TARGETS = "every weekly target of the plan is met on average"
 
 # Numbers of the rules above.
@@ -121,6 +123,7 @@ MAX_FOODS = 35
 FISH_SERVING_G = 50.0
 MAX_FISH = 3
 MAX_NATTO_DAYS = 3
+MIN_LEFTOVER_PAIRS = 2
 WEEK_DAYS = 7
 BOUND_TOL = 1e-3  # relative: the plan JSON rounds bounds to 4 significant digits
 KCAL_PER_G = {"carbs_g": 4.0, "fat_g": 9.0, "saturated_fat_g": 9.0}
@@ -180,6 +183,9 @@ _OWN_RULES: tuple[RuleInfo, ...] = (
              f">= {FISH_SERVING_G:g} g of fish)",
              "FDA and EPA, Advice about Eating Fish (2021): 2-3 servings a week"),
     RuleInfo(NATTO_WEEK, "week", f"natto on at most {MAX_NATTO_DAYS} days"),
+    RuleInfo(LEFTOVERS_WEEK, "week", f"at least {MIN_LEFTOVER_PAIRS} dishes cooked once and "
+             "eaten twice (an item marked as the leftovers of an earlier meal that holds the "
+             "same dish); judged only when the plan's options ask for leftovers"),
     RuleInfo(WEEK_TARGETS, "week", "every weekly bound of the plan's targets holds on the "
              "average over the plan's days"),
 )
@@ -449,6 +455,11 @@ def _item_problems(item: object, ip: str, table: FoodTable | None,
     sup = item.get("is_supplement", False)
     if not isinstance(sup, bool):
         bad(f"{ip}.is_supplement", f"{sup!r} is not true or false")
+    lo = item.get("leftovers_of")
+    if lo is not None and not (isinstance(lo, dict) and isinstance(lo.get("day"), int)
+                               and not isinstance(lo.get("day"), bool)
+                               and isinstance(lo.get("meal"), str)):
+        bad(f"{ip}.leftovers_of", f"{lo!r} is not {{\"day\": N, \"meal\": \"dinner\"}}")
     if dish is None:
         return
     dp = f"{ip}.dish"
@@ -524,6 +535,7 @@ class _Item:
     supplement: bool
     dish: Mapping[str, Any] | None
     parts: tuple[_Part, ...]
+    leftovers_of: tuple[int, str] | None = None
 
     @property
     def kind_grams(self) -> dict[str, float]:
@@ -591,7 +603,9 @@ def _read(plan: Mapping[str, Any], table: FoodTable) -> list[_Day]:
                 else:
                     parts = (_Part(it["food_id"], float(it["grams"]),
                                    _kind(table, it["food_id"]), sup),)
-                items.append(_Item(it["food_id"], float(it["grams"]), sup, dish, parts))
+                lo = it.get("leftovers_of")
+                items.append(_Item(it["food_id"], float(it["grams"]), sup, dish, parts,
+                                   (int(lo["day"]), str(lo["meal"])) if lo else None))
             meals.append(_Meal(m["slot"], tuple(items)))
         days.append(_Day(int(d.get("day", di + 1)), tuple(meals)))
     return days
@@ -673,7 +687,9 @@ def audit_plan(plan: Mapping[str, Any], table: FoodTable, *, keto: bool | None =
         for m in d.meals:
             findings += _meal_findings(d.day, m, rules, table)
         findings += _day_findings(d, table, is_keto, targets or [], kidney=kidney)
-    findings += _week_findings(days, table, targets or [])
+    findings += _week_findings(days, table, targets or [],
+                               leftovers=isinstance(options, dict)
+                               and options.get("leftovers") is True)
     return AuditReport(tuple(findings), rule_catalogue(slots, keto=is_keto, kidney=kidney),
                        is_keto,
                        len(days), tuple(notes), source)
@@ -861,8 +877,26 @@ def _weeks(days: Sequence[_Day]) -> list[tuple[str, list[_Day]]]:
     return out
 
 
+def _leftover_pairs(block: Sequence[_Day]) -> list[str]:
+    """'day 1 dinner -> day 2 lunch: dish' for every leftovers item of ``block`` whose named
+    earlier meal holds the same dish."""
+    meals = {(d.day, m.slot): m for d in block for m in d.meals}
+    out = []
+    for d in block:
+        for m in d.meals:
+            for it in m.items:
+                src = meals.get(it.leftovers_of) if it.leftovers_of else None
+                if (it.leftovers_of is not None and src is not None and it.dish is not None
+                        and it.leftovers_of[0] < d.day
+                        and any(x.food_id == it.food_id and x.dish for x in src.items)):
+                    out.append(f"day {it.leftovers_of[0]} {it.leftovers_of[1]} -> day {d.day} "
+                               f"{m.slot}: {it.food_id}")
+    return out
+
+
 def _week_findings(days: Sequence[_Day], table: FoodTable,
-                   targets: Sequence[Mapping[str, Any]]) -> list[Finding]:
+                   targets: Sequence[Mapping[str, Any]], *,
+                   leftovers: bool = False) -> list[Finding]:
     out: list[Finding] = []
 
     def add(rule: str, ok: bool, detail: str, skipped: bool = False) -> None:
@@ -897,6 +931,17 @@ def _week_findings(days: Sequence[_Day], table: FoodTable,
         add(FISH_WEEK, len(fish) <= MAX_FISH,
             f"{where}: {len(fish)} fish serving{'s' if len(fish) != 1 else ''}"
             + (f" ({', '.join(fish)})" if fish else "") + f", at most {MAX_FISH}")
+        if not leftovers:
+            add(LEFTOVERS_WEEK, True, f"{where}: the plan does not ask for leftovers",
+                skipped=True)
+        elif len(block) < WEEK_DAYS:
+            add(LEFTOVERS_WEEK, True, f"{where}: not a whole week", skipped=True)
+        else:
+            pairs = _leftover_pairs(block)
+            add(LEFTOVERS_WEEK, len(pairs) >= MIN_LEFTOVER_PAIRS,
+                f"{where}: {len(pairs)} cook-once-eat-twice pair"
+                f"{'s' if len(pairs) != 1 else ''}" + (f" ({'; '.join(pairs)})" if pairs else "")
+                + f", at least {MIN_LEFTOVER_PAIRS}")
         natto = [d.day for d in block if any(p.food_id == NATTO_ID for p in d.parts)]
         add(NATTO_WEEK, len(natto) <= MAX_NATTO_DAYS,
             f"{where}: natto on {len(natto)} day{'s' if len(natto) != 1 else ''}"

@@ -37,13 +37,16 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
                    "period": "day", "daily_min": null, "supplements_only": false,
                    "source": "RDA: ...", "reason": "..."}, ...],
       "options": {"days": 2, "slots": ["breakfast", "lunch", "dinner", "snack"],
-                  "objective": "balanced", "continuous": false},
+                  "objective": "balanced", "continuous": false, "leftovers": true},
       "disclaimer": "Not medical advice. ..."
     }
 
 An item's ``household`` is its amount as a cook reads it, without the weight (``grams``
 holds it): ``"2 oz"``, ``"1 cup"``, ``"1 1/2 servings"``, ``"1 pack"`` (natto), or the
 weight itself for foods planned in grams (``"40 g"``); see :mod:`mealplan.household`.
+Cook once, eat twice: a dish item whose second serving is a later meal carries
+``"cook_for": {"day": 2, "meal": "lunch", "servings_to_cook": 2}`` (both meals' servings),
+and that later item carries ``"leftovers_of": {"day": 1, "meal": "dinner"}``.
 ``days[].variety_open`` is true on a day planned with every food open (the week had used up
 what it needed, so a food may be on more days than the variety rule allows).
 ``days[].checks`` has one entry per bound of the targets (a day's check of a weekly bound
@@ -94,7 +97,15 @@ from .errors import DataFileError
 from .fileio import write_text_atomic
 from .foods import FoodTable
 from .household import format_grams, item_household, kitchen_grams
-from .plan import BoundCheck, Plan, PlanItem, plan_headline
+from .plan import (
+    BoundCheck,
+    LeftoverPair,
+    Plan,
+    PlanItem,
+    leftover_notes,
+    leftover_pairs,
+    plan_headline,
+)
 from .purchase import PurchaseTable
 from .shopping import ShoppingItem, shopping_list, split_supplements
 from .tableio import formula_safe
@@ -279,7 +290,7 @@ def _check_dict(plan: Plan, c: BoundCheck) -> dict[str, Any]:
             "unknown_foods": list(c.unknown_foods)}
 
 
-def _item_dict(it: PlanItem) -> dict[str, Any]:
+def _item_dict(it: PlanItem, cook_for: LeftoverPair | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "food_id": it.food_id, "name": it.name, "portions": _portions(it.portions),
         "portion_name": it.portion_name, "grams": _round(it.grams, 2),
@@ -292,6 +303,11 @@ def _item_dict(it: PlanItem) -> dict[str, Any]:
             "servings": _round(dish.servings, 3),
             "ingredients": [{"food_id": i.food_id, "name": i.name, "grams": _round(i.grams, 2)}
                             for i in dish.ingredients]}
+    if it.leftover_of is not None:
+        out["leftovers_of"] = {"day": it.leftover_of[0], "meal": it.leftover_of[1]}
+    if cook_for is not None:
+        out["cook_for"] = {"day": cook_for.eat[0], "meal": cook_for.eat[1],
+                           "servings_to_cook": _round(cook_for.total_servings, 3)}
     return out
 
 
@@ -312,11 +328,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         A dict of plain Python values (no NaN: missing numbers are None).
     """
     days = []
+    cooks = {(*p.cook, p.food_id): p for p in leftover_pairs(plan.days)}
     for d in plan.days:
         days.append({
             "day": d.day,
             "meals": [{"slot": m.slot, "items": [
-                _item_dict(it) for it in m.items]} for m in d.meals],
+                _item_dict(it, cooks.get((d.day, m.slot, it.food_id))) for it in m.items]}
+                for m in d.meals],
             "totals": {k: _num(v) for k, v in d.totals.items()},
             "checks": [_check_dict(plan, c) for c in plan.checks if c.day == d.day],
             "variety_open": d.variety_open,
@@ -350,7 +368,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "targets": [_bound_dict(b) for b in plan.targets.bounds],
         "options": {"days": plan.options.days, "slots": list(plan.options.slots),
                     "objective": plan.options.objective,
-                    "continuous": plan.options.continuous},
+                    "continuous": plan.options.continuous,
+                    "leftovers": plan.options.leftovers},
         "disclaimer": DISCLAIMER,
     }
     cleaned: dict[str, Any] = _clean(doc)
@@ -578,19 +597,24 @@ def to_markdown(plan: Plan, table: FoodTable | None = None, *,
             f"{info.solve_seconds:.1f} s; verified against the food table: {verified}.", ""]
     if plan.warnings:
         out += ["## Warnings", ""] + [f"- {_cell(w)}" for w in plan.warnings] + [""]
+    notes = leftover_notes(plan.days)
     for d in plan.days:
         out += [f"## Day {d.day}", ""]
         for m in d.meals:
             if not m.items:
                 continue
-            out += [f"### {m.slot.capitalize()}", ""]
+            leftover = any(it.leftover_of for it in m.items)
+            out += [f"### {m.slot.capitalize()}{' (leftovers)' if leftover else ''}", ""]
             items = [(it.name + (" (supplement)" if it.is_supplement else ""), _household(it),
                      f"{it.grams:,.0f}" if it.grams >= 10 else f"{round(it.grams, 1):g}")
                     for it in m.items]
             out += _table(("Food", "Amount", "Grams"), items, "llr")
             dishes = [it for it in m.items if it.dish is not None]
             if dishes:
-                out += [f"- *{_cell(it.name)}*: {_cell(_dish_line(it))}" for it in dishes]
+                out += [f"- *{_cell(it.name)}*: {_cell(_dish_line(it))}"
+                        + (f" **{_cell(notes[k].capitalize())}.**"
+                           if (k := (d.day, m.slot, it.food_id)) in notes else "")
+                        for it in dishes]
                 out.append("")
         checks = [c for c in plan.checks if c.day == d.day]
         if checks:

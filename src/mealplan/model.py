@@ -42,7 +42,9 @@ Constraints (named in the .lp file by the same numbers)
     8. foods per day: :math:`N^- \le \sum_{fs} y_{fs} \le N^+` (supplements not counted);
     9. grams per day: :math:`\sum g_f x_{fs} \le G` (supplements not counted);
     10. no identical day: for each earlier day's food set D, :math:`\sum_{f\in D,s} y_{fs}
-        \le |D| - 1` (only when every food of D is a candidate);
+        \le |D| - 1` (only when every food of D is a candidate); a regenerated meal
+        likewise may not hold all of its old foods again: :math:`\sum_{f\in M} y_{fs}
+        \le |M| - 1`;
     11. locks: :math:`x_{fs} \ge \ell` and :math:`y_{fs} = 1` for a locked item;
     12. main dish: :math:`\sum_{f \in Main} y_{fs} \ge 1` for lunch and dinner (when the
         table marks main dishes with the flag ``main``);
@@ -152,6 +154,8 @@ class DayModel:
     grams_weight: float = 0.05
     energy_dead_zone: float = 0.03
     forbid_sets: Sequence[frozenset[str]] = ()
+    # (slot, foods): that meal may not hold all of these foods again (regenerate a meal)
+    forbid_meals: Sequence[tuple[str, frozenset[str]]] = ()
     locks: Sequence[tuple[str, str, float]] = ()  # (slot, food_id, portions)
     fixed: Sequence[tuple[str, str, float]] = ()  # items that must stay exactly as they are
     elastic: bool = False
@@ -477,6 +481,8 @@ def _build(model: DayModel) -> _Built:
     for i, fs in enumerate(model.forbid_sets):
         if fs and all(fid in by_id for fid in fs):
             prob += Y(k for k in x if k[0] in fs) <= len(fs) - 1, f"c10_distinct_{i}"
+    for i, (meal, fs) in enumerate(model.forbid_meals):
+        prob += Y(k for k in x if k[0] in fs and k[1] == meal) <= len(fs) - 1, f"c10_meal_{i}"
     # 11. locks and fixed items
     for i, (s, fid, n) in enumerate(model.locks):
         if (fid, s) not in x:

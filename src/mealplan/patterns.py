@@ -7,7 +7,8 @@ A plan is a menu, not a nutrient puzzle: each meal follows a template a cook rec
 - **lunch and dinner**: exactly one main (a protein food or a dish that is a meal), at least
   75 g of vegetables and a starch or legume (keto: 150 g of vegetables, no starch).
 - **snack**: fruit, yogurt, nuts (at most 30 g), or cheese with bread or fruit; no main.
-- every meal: at most one cheese, at most 15 g of added fat (oil, butter, cream), natto
+- every meal: at most one cheese, at most 15 g of added fat (oil, butter, cream), butter or
+  oil alone only with what it goes on or cooks (bread, potatoes, a vegetable, the main), natto
   only with rice or another base; a day: at most 60 g of cheese and 200 g of egg.
 
 Each item (a single food or a dish) plays **roles** in a meal, counted as whole numbers:
@@ -55,6 +56,7 @@ ROLES: dict[str, str] = {
     "lone_vegetable": "a vegetable served on its own (not in a dish)",
     "lone_cheese": "a cheese served on its own (not in a dish)",
     "lone_nuts": "nuts or seeds served on their own (not in a dish)",
+    "lone_fat": "butter or oil served on its own (not in a dish)",
 }
 
 # Roles of a single food, by its kind.
@@ -83,7 +85,7 @@ _KIND_ROLES: dict[str, tuple[str, ...]] = {
 # item (vegetables come at breakfast inside a dish: eggs with spinach), a lone cheese not a
 # lunch or dinner side (cheese comes there inside a dish).
 _LONE: dict[str, str] = {"vegetable": "lone_vegetable", "cheese": "lone_cheese",
-                         "nuts": "lone_nuts"}
+                         "nuts": "lone_nuts", "fat": "lone_fat"}
 # Kinds that make a breakfast dish a main when it holds MAIN_MIN_G of them (eggs, fish,
 # meat, beans, tofu): served at lunch it is the lunch's one main.
 _MAIN_KINDS = ("egg", "fish", "meat", "organ", "legume", "soy")
@@ -244,6 +246,9 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
             CountRule(s, ("pour",), None, 2, "at most two drinks or milky dishes per meal"),
             NeedsRule(s, "natto", ("starch", "base"), "natto comes with rice or another base"),
             CountRule(s, ("cheese",), None, 1, "at most one cheese per meal"),
+            NeedsRule(s, "lone_fat", ("starch", "main", "vegetable") if s in ("lunch", "dinner")
+                      else ("starch", "main"), "butter or oil goes on bread, potatoes, a "
+                      "vegetable or into the main it cooks (not beside yogurt or fruit)"),
             GramsRule(s, "fat", fat_g, f"at most {fat_g:g} g of oil, butter or cream per meal"),
         ]
     return tuple(out)

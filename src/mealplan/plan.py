@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from .dishes import NATTO_ID, grams_by_kind
@@ -48,6 +48,7 @@ __all__ = [
     "DishServing",
     "Fix",
     "Ingredient",
+    "LeftoverPair",
     "Lock",
     "Meal",
     "Plan",
@@ -57,9 +58,12 @@ __all__ = [
     "SolveInfo",
     "check_bounds",
     "day_totals",
+    "drop_broken_leftovers",
     "has_flag",
     "item_shape",
     "kind_grams",
+    "leftover_notes",
+    "leftover_pairs",
     "main_dish_slots_available",
     "patterns_apply",
     "plan_headline",
@@ -156,6 +160,10 @@ class PlanOptions:
     # None: no limit
     max_dish_minutes: int | None = None
     weekend_dish_minutes: int | None = None
+    # Cook once, eat twice: the dinner dish of days 1, 3, 5, ... is cooked for two and its
+    # second serving is the next day's lunch (when it suits lunch and the day still meets
+    # every target with it; otherwise that lunch is planned freely)
+    leftovers: bool = True
     dish_table: DishTable | None = field(default=None, compare=False, repr=False)
 
     def items_limit(self, slot: str) -> int:
@@ -208,6 +216,8 @@ class PlanItem:
     grams: float
     is_supplement: bool = False
     dish: DishServing | None = None
+    # leftovers: (day, meal) where this dish was cooked, a second serving of that meal's item
+    leftover_of: tuple[int, str] | None = None
 
     def parts(self) -> tuple[tuple[str, float], ...]:
         """(food id, grams) of what is eaten: the dish's ingredients, or the food itself."""
@@ -535,6 +545,74 @@ def weekly_cap_left(cap_grams: float, day: int, planned: Mapping[int, DayPlan],
                for start in range(day - 6, day + 1))
 
 
+@dataclass(frozen=True)
+class LeftoverPair:
+    """A dish cooked once for two meals: served at ``cook`` and again at ``eat``."""
+
+    food_id: str
+    name: str
+    cook: tuple[int, str]  # (day, meal) it is cooked for
+    eat: tuple[int, str]  # (day, meal) its leftovers are eaten
+    cook_servings: float  # servings eaten when it is cooked
+    eat_servings: float  # servings kept for the leftovers meal
+
+    @property
+    def total_servings(self) -> float:
+        """Servings to cook: both meals'."""
+        return self.cook_servings + self.eat_servings
+
+
+def _servings(it: PlanItem) -> float:
+    return it.dish.servings if it.dish is not None else it.portions
+
+
+def leftover_pairs(days: Sequence[DayPlan]) -> list[LeftoverPair]:
+    """Every cook-once-eat-twice pair of a plan whose cooked meal holds the same dish
+    (a leftovers mark whose cooked meal changed since is not a pair: see
+    :func:`drop_broken_leftovers`)."""
+    by_meal = {(d.day, m.slot): m for d in days for m in d.meals}
+    pairs = []
+    for d in days:
+        for m in d.meals:
+            for it in m.items:
+                if it.leftover_of is None:
+                    continue
+                src = by_meal.get(it.leftover_of)
+                cooked = ([x for x in src.items if x.food_id == it.food_id and x.dish]
+                          if src is not None else [])
+                if cooked and it.leftover_of[0] < d.day:
+                    pairs.append(LeftoverPair(it.food_id, it.name, it.leftover_of,
+                                              (d.day, m.slot), _servings(cooked[0]),
+                                              _servings(it)))
+    return pairs
+
+
+def leftover_notes(days: Sequence[DayPlan]) -> dict[tuple[int, str, str], str]:
+    """(day, meal, item id) -> what a cook reads about a cook-once-eat-twice item: "cook 2
+    servings: 1 now, 1 for day 2's lunch" or "leftovers of day 1's dinner"."""
+    out: dict[tuple[int, str, str], str] = {}
+    for p in leftover_pairs(days):
+        out[(*p.cook, p.food_id)] = (
+            f"cook {p.total_servings:g} servings: {p.cook_servings:g} now, "
+            f"{p.eat_servings:g} for day {p.eat[0]}'s {p.eat[1]}")
+        out[(*p.eat, p.food_id)] = f"leftovers of day {p.cook[0]}'s {p.cook[1]} (reheat)"
+    return out
+
+
+def drop_broken_leftovers(days: Sequence[DayPlan]) -> tuple[DayPlan, ...]:
+    """The days with every leftovers mark whose cooked meal no longer holds the dish
+    removed (after an edit replaced that meal, the dish is simply served again)."""
+    kept = {(*p.eat, p.food_id) for p in leftover_pairs(days)}
+
+    def fix(d: DayPlan, m: Meal) -> Meal:
+        items = tuple(replace(it, leftover_of=None)
+                      if it.leftover_of is not None and (d.day, m.slot, it.food_id) not in kept
+                      else it for it in m.items)
+        return replace(m, items=items)
+
+    return tuple(replace(d, meals=tuple(fix(d, m) for m in d.meals)) for d in days)
+
+
 def natto_items(days: Sequence[DayPlan]) -> int:
     """Items holding natto (a pack in a dish, or natto itself), over ``days``."""
     return sum(1 for d in days for it in d.items
@@ -571,7 +649,8 @@ def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
             limit = options.minutes_limit(d.day)
             v += [f"day {d.day} {m.slot}: '{it.food_id}' takes {it.dish.minutes} minutes, more "
                   f"than the {limit} allowed that day" for it in m.items
-                  if it.dish is not None and limit is not None and it.dish.minutes > limit]
+                  if it.dish is not None and limit is not None and it.dish.minutes > limit
+                  and it.leftover_of is None]  # leftovers are cooked on the day they name
             in_dishes = {i.food_id for it in m.items if it.dish for i in it.dish.ingredients}
             v += [f"day {d.day} {m.slot}: '{it.food_id}' is served alone and inside a dish of "
                   "the same meal" for it in m.items if it.dish is None and it.food_id in in_dishes]
@@ -733,6 +812,11 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
             v.append(f"day {d.day}: identical to an earlier day")
         seen_days.append(signature)
     v += _verify_menus(days, table, targets, options)
+    paired = {(*p.eat, p.food_id) for p in leftover_pairs(days)}
+    v += [f"day {d.day} {m.slot}: '{it.food_id}' is marked as leftovers of day "
+          f"{it.leftover_of[0]} {it.leftover_of[1]}, which does not hold that dish"
+          for d in days for m in d.meals for it in m.items
+          if it.leftover_of is not None and (d.day, m.slot, it.food_id) not in paired]
     for fid, n in sorted(days_used.items()):
         if n > options.max_days_per_food:
             v.append(f"'{fid}' appears on {n} days, more than {options.max_days_per_food}")

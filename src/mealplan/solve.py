@@ -8,36 +8,11 @@ Import the planner from here. The code lives in :mod:`mealplan.planning`, one mo
   may use): ``planning/pool.py``
 - :func:`diagnose` (why no plan exists): ``planning/diagnosis.py``
 - :func:`apply_fix` and the suggested fixes: ``planning/fixes.py``
-- :func:`regenerate_day`, :func:`swap_item`: ``planning/edits.py``
+- :func:`regenerate_day`, :func:`regenerate_meal`, :func:`swap_item`: ``planning/edits.py``
 - :func:`solve_diet_lp`, :class:`DietLP`, :class:`BindingBound`: ``planning/dietlp.py``
 
 The MILP's maths is in :mod:`mealplan.model`'s docstring.
 """
 
-from mealplan.planning import (
-    UPPER_FILL,
-    BindingBound,
-    DietLP,
-    apply_fix,
-    candidate_pool,
-    diagnose,
-    excluded_flags,
-    make_plan,
-    regenerate_day,
-    solve_diet_lp,
-    swap_item,
-)
-
-__all__ = [
-    "UPPER_FILL",
-    "BindingBound",
-    "DietLP",
-    "apply_fix",
-    "candidate_pool",
-    "diagnose",
-    "excluded_flags",
-    "make_plan",
-    "regenerate_day",
-    "solve_diet_lp",
-    "swap_item",
-]
+from mealplan.planning import *  # noqa: F403 (the public API is the package's __all__)
+from mealplan.planning import __all__ as __all__

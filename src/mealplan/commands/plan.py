@@ -24,7 +24,7 @@ from mealplan.foods import (
     merge_tables,
 )
 from mealplan.plan import PlanOptions, plan_headline
-from mealplan.solve import make_plan, solve_diet_lp
+from mealplan.solve import make_plan, regenerate_meal, solve_diet_lp
 from mealplan.targets import Bound, Targets
 from mealplan.units import MealSlot, nutrient_label
 
@@ -121,7 +121,27 @@ def _options(args: argparse.Namespace) -> PlanOptions:
                        use_dishes=not args.no_dishes, meal_patterns=not args.no_meal_patterns,
                        natto=args.natto, fish_per_week=args.fish_per_week, dish_table=dishes,
                        max_dish_minutes=args.max_minutes,
-                       weekend_dish_minutes=args.weekend_minutes)
+                       weekend_dish_minutes=args.weekend_minutes,
+                       leftovers=not args.no_leftovers)
+
+
+def _meal_to_regenerate(args: argparse.Namespace, options: PlanOptions) -> tuple[int, str] | None:
+    """``--regenerate-meal DAY:MEAL`` as (day, meal), checked against the plan's options."""
+    if args.regenerate_meal is None:
+        return None
+    day_text, _, meal = str(args.regenerate_meal).partition(":")
+    if not day_text.strip().isdigit() or not meal:
+        raise TargetsError("command line", [Problem(
+            f"--regenerate-meal: '{args.regenerate_meal}' is not DAY:MEAL (e.g. 3:lunch)")])
+    day = int(day_text)
+    if not 1 <= day <= options.days:
+        raise TargetsError("command line", [Problem(
+            f"--regenerate-meal: day {day} is not in a {options.days}-day plan")])
+    if meal not in options.slots:
+        raise TargetsError("command line", [Problem(
+            f"--regenerate-meal: '{meal}' is not a planned meal "
+            f"({', '.join(options.slots)})")])
+    return day, meal
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -134,6 +154,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     table = load_tables(args.table, with_shipped=not args.only_table)
     targets = _targets(args, table)
     options = _options(args)
+    regenerate = _meal_to_regenerate(args, options)
     unknown = sorted(f for f in options.usual_foods if not table.has(f))
     if unknown:
         raise TargetsError("command line", [Problem(f"--usual: unknown food id '{f}'")
@@ -141,6 +162,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     supplements = load_supplements()  # used only when allowed; the diagnosis may suggest them
     try:
         plan = make_plan(table, targets, options, supplements)
+        if regenerate is not None:  # the same request plans the same week: change one meal
+            plan = regenerate_meal(plan, *regenerate, table, supplements)
     except InfeasiblePlanError as exc:
         print(DISCLAIMER, file=sys.stderr)
         for w in targets.warnings:
@@ -236,6 +259,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--weekend-minutes", type=int, metavar="N",
                    help="the limit on days 6 and 7 of each week instead (default: as "
                         "--max-minutes)")
+    p.add_argument("--no-leftovers", action="store_true",
+                   help="do not cook once and eat twice (by default the dinner dish of days "
+                        "1, 3 and 5 is cooked for two and is the next day's lunch)")
+    p.add_argument("--regenerate-meal", metavar="DAY:MEAL",
+                   help="plan the week, then plan this one meal again (e.g. 3:lunch): the "
+                        "same request gives the same week, so this changes only that meal")
     p.add_argument("--dishes", metavar="FILE",
                    help="your own dish table (CSV, the format of foods/DISHES.md) instead of "
                         "the shipped dishes")

@@ -18,19 +18,21 @@ Modules, in the order data flows through them:
 ``fixes``
     The relaxations that make the failing day plannable, and :func:`apply_fix`.
 ``edits``
-    :func:`regenerate_day` and :func:`swap_item` on a finished plan.
+    :func:`regenerate_day`, :func:`regenerate_meal` and :func:`swap_item` on a finished
+    plan.
 ``dietlp``
     :func:`solve_diet_lp`: the plain continuous diet LP and its shadow prices.
 
 Data flows one way: food table -> ``pool`` -> ``day`` (per day, inside ``week``) ->
 verified Plan; a refused day -> ``diagnosis`` -> ``fixes``. ``edits`` re-enter ``day``
 and ``week``; ``dietlp`` uses only the diet filter. Only ``dietlp`` imports PuLP (the
-MILP itself is built in :mod:`mealplan.model`). :mod:`mealplan.solve` is the public face.
+MILP itself is built in :mod:`mealplan.model`). :mod:`mealplan.solve` is the public face
+(it re-exports this package's ``__all__``).
 """
 
 from mealplan.planning.diagnosis import diagnose
 from mealplan.planning.dietlp import BindingBound, DietLP, solve_diet_lp
-from mealplan.planning.edits import regenerate_day, swap_item
+from mealplan.planning.edits import regenerate_day, regenerate_meal, swap_item
 from mealplan.planning.fixes import apply_fix
 from mealplan.planning.pool import UPPER_FILL, candidate_pool, excluded_flags
 from mealplan.planning.week import make_plan
@@ -45,6 +47,7 @@ __all__ = [
     "excluded_flags",
     "make_plan",
     "regenerate_day",
+    "regenerate_meal",
     "solve_diet_lp",
     "swap_item",
 ]

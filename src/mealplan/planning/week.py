@@ -35,7 +35,7 @@ from mealplan.errors import (
 from mealplan.errors import Problem as _Problem
 from mealplan.foods import FoodTable
 from mealplan.menus import allowances_left, new_cheeses, slow_dishes
-from mealplan.model import DayBound, DayFood, DayResult, solve_day
+from mealplan.model import DayBound, DayFood, DayModel, DayResult, solve_day
 from mealplan.plan import (
     DayPlan,
     Plan,
@@ -44,6 +44,7 @@ from mealplan.plan import (
     check_bounds,
     day_totals,
     dish_table,
+    drop_broken_leftovers,
     patterns_apply,
     verify_plan,
     weekly_cap_left,
@@ -214,54 +215,32 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                 f"the safety time limit of {options.time_limit:g} s ran out before day {day} "
                 "was planned", limit="time", value=options.time_limit, day=day)
         look = rules_pool or pool  # a chain's half: ingredients and rules from the whole pool
-        planned = [days[d] for d in sorted(days)]
         later = sum(1 for d in day_numbers if d > day and d not in keep)
         # a chain meets weekly averages over its own days (so the two chains together do)
         span = len(day_numbers) if chain else options.days
         bounds = _day_bounds(targets, later, span, achieved, weekly_max)
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
-        caps = allowances_left(options, look, planned, chain_no)
-        adds, cheeses_left = new_cheeses(pool, options, planned, look)
-        bought = frozenset(purchase_key(f) for d in planned for f in d.eaten_ids())
-        slow = slow_dishes(pool, options.minutes_limit(day))  # the weeknight limit
+        leftover = None if chain else _leftover(pool, options, days, day, used)
         # A day with no plan under the variety rule is planned once more with every food
         # open (the week has used up what keto's K2 and net carbs need on a last day):
         # variety gives way before a target does, and the plan says so.
         # (then once more without leaving out the foods that take half a cap, so that a
         # day no plan fits is diagnosed among every food, naming the cap)
-        variety: list[tuple[PlanOptions, float | None]] = [(options, None)]
+        # Before all of them, with yesterday's dinner as today's lunch (cook once, eat twice).
+        attempts: list[tuple[PlanOptions, float | None, tuple[str, float] | None]] = []
+        if leftover is not None:
+            attempts.append((options, None, leftover))
+        attempts.append((options, None, None))
         if not chain and options.max_days_per_food < span:
-            variety.append((replace(options, max_days_per_food=span), None))
+            attempts.append((replace(options, max_days_per_food=span), None, None))
         if not chain:
-            variety.append((options, math.inf))
+            attempts.append((options, math.inf, None))
         opened = False
-        for opts, share in variety:
-            foods = _day_foods(day_pool(pool, targets, opts, used, lookup=look,
-                                        cap_share=share), nutrients,
-                               targets, opts, used, lookup=look,
-                               exclude=[f for f, n in adds.items() if n > cheeses_left]
-                               + slow, bought=bought)
-            if adds:  # the day adds at most the cheeses the week has left
-                foods = [replace(f, kind_grams={**f.kind_grams,
-                                                "new_cheese": float(adds[f.food_id])})
-                         if f.food_id in adds else f for f in foods]
-            _check_locks(locks, foods, day)
-            model = _model(pool, targets, opts, foods, bounds, forbid, locks,
-                           rules_pool=rules_pool, item_caps=caps)
-            if adds:
-                model = replace(model, count_caps={"new_cheese": float(max(cheeses_left, 0))})
-            if targets.weekly_max:  # e.g. pregnancy: at most 340 g of fish in any 7 days
-                left: dict[str, float] = {}
-                for cap in targets.weekly_max:
-                    g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
-                    left[cap.kind] = min(left.get(cap.kind, math.inf), g)
-                model = replace(model, kind_caps=left)
-            if later:  # each day leans toward the weekly average itself, so the last day is
-                # not left to catch up alone (a soft aim: never a hard floor)
-                model = replace(model, aims=tuple(model.aims) + tuple(
-                    (b.nutrient, float(b.min), WEEKLY_AIM_WEIGHT) for b in targets.bounds
-                    if b.period == "week" and b.min and b.nutrient in pool.df.columns))
+        for opts, share, left in attempts:
+            model = _day_model(pool, targets, opts, day, days, used, nutrients, bounds,
+                               forbid, locks, share=share, look=look, rules_pool=rules_pool,
+                               chain_no=chain_no, later=later, leftover=left)
             res = _solve_planned_day(model, options, budget)
             if res.status != "infeasible":
                 opened = opts is not options
@@ -269,6 +248,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                     notes.append(f"day {day}: some foods are on more than "
                                  f"{options.max_days_per_food} days of the week (the day had "
                                  "no plan that met every target otherwise)")
+                if left is None:
+                    leftover = None
                 break
         if res.status in ("limit", "infeasible") and chain:
             raise _ChainFailed
@@ -282,12 +263,107 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         dp = _to_day(day, res, look, options, nutrients)
         if opened:
             dp = replace(dp, variety_open=True)
+        if leftover is not None:
+            dp = _mark_leftover(dp, day - 1, leftover[0])
         days[day] = dp
         _count(dp, used)
         _achieve(dp, targets, look, achieved)
         if on_day is not None:
             on_day(len(days), options.days)
     return days, results
+
+
+LEFTOVER_SLOTS = (MealSlot.DINNER.value, MealSlot.LUNCH.value)  # cooked at, eaten at
+
+
+def _leftover(pool: FoodTable, options: PlanOptions, days: Mapping[int, DayPlan], day: int,
+              used: Mapping[str, int]) -> tuple[str, float] | None:
+    """(dish id, portions) of yesterday's dinner dish to serve again as today's lunch, or
+    None. Cook once, eat twice (``PlanOptions.leftovers``): the dinner dish of days 1, 3,
+    5, ... is a main or a meal that suits lunch, so its second serving is the next day's
+    lunch; the days-per-food rule still holds."""
+    cook, eat = LEFTOVER_SLOTS
+    if (not options.leftovers or day % 2 or day - 1 not in days or day in days
+            or not {cook, eat} <= set(options.slots) or not patterns_apply(pool, options)):
+        return None
+    dinner = next((m for m in days[day - 1].meals if m.slot == cook), None)
+    for it in dinner.items if dinner is not None else ():
+        if (it.dish is not None and it.dish.role in ("main", "meal") and pool.has(it.food_id)
+                and eat in pool.list_of(it.food_id, "slots")
+                and used.get(it.food_id, 0) < options.max_days_per_food):
+            return it.food_id, it.portions
+    return None
+
+
+def _mark_leftover(d: DayPlan, cooked_on: int, dish_id: str) -> DayPlan:
+    """Mark today's lunch serving of ``dish_id`` as the leftovers of ``cooked_on``'s dinner."""
+    cook, eat = LEFTOVER_SLOTS
+    meals = tuple(replace(m, items=tuple(
+        replace(it, leftover_of=(cooked_on, cook)) if it.food_id == dish_id else it
+        for it in m.items)) if m.slot == eat else m for m in d.meals)
+    return replace(d, meals=meals)
+
+
+def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int,
+               days: Mapping[int, DayPlan], used: Mapping[str, int],
+               nutrients: Sequence[str], bounds: list[DayBound],
+               forbid: Sequence[frozenset[str]], locks: Sequence[tuple[str, str, float]], *,
+               share: float | None = None, look: FoodTable | None = None,
+               rules_pool: FoodTable | None = None, chain_no: int | None = None,
+               later: int = 0, leftover: tuple[str, float] | None = None,
+               also_keep: Sequence[str] = (),
+               restrict: Callable[[list[DayFood]], list[DayFood]] | None = None,
+               fixed: Sequence[tuple[str, str, float]] = ()) -> DayModel:
+    """The model of ``day`` given the other planned ``days``: the day's candidates (variety,
+    weeknight limit, cheeses left this week), its weekly allowances and caps, and the soft
+    aim at each weekly average when ``later`` days follow. ``leftover``: (dish id,
+    portions) that today's lunch serves again (at most as much as was cooked);
+    ``restrict`` narrows the candidates further (an edit), ``fixed`` items stay as they
+    are."""
+    look = look or pool
+    planned = [days[d] for d in sorted(days) if d != day]
+    caps = allowances_left(options, look, planned, chain_no)
+    adds, cheeses_left = new_cheeses(pool, options, planned, look)
+    bought = frozenset(purchase_key(f) for d in planned for f in d.eaten_ids())
+    keep = [*also_keep, leftover[0]] if leftover else list(also_keep)
+    # (an edit keeps the day's own dishes: a leftover was cooked on the day it names)
+    slow = [f for f in slow_dishes(pool, options.minutes_limit(day)) if f not in keep]
+    foods = _day_foods(day_pool(pool, targets, options, used, lookup=look, cap_share=share,
+                                also_keep=keep),
+                       nutrients, targets, options, used, lookup=look,
+                       exclude=[f for f, n in adds.items() if n > cheeses_left] + slow,
+                       bought=bought)
+    if adds:  # the day adds at most the cheeses the week has left
+        foods = [replace(f, kind_grams={**f.kind_grams, "new_cheese": float(adds[f.food_id])})
+                 if f.food_id in adds else f for f in foods]
+    all_locks = list(locks)
+    if leftover is not None:
+        dish, portions = leftover
+        eat = LEFTOVER_SLOTS[1]
+        foods = [replace(f, slots=(eat,), max_portions=min(f.max_portions, portions))
+                 if f.food_id == dish else f for f in foods]
+        lo = next((f.min_portions for f in foods if f.food_id == dish), None)
+        if lo is not None:
+            all_locks.append((eat, dish, lo))
+    if restrict is not None:
+        foods = restrict(foods)
+    _check_locks(all_locks, foods, day)
+    model = _model(pool, targets, options, foods, bounds, forbid, all_locks, fixed=fixed,
+                   rules_pool=rules_pool, item_caps=caps)
+    if adds:
+        model = replace(model, count_caps={"new_cheese": float(max(cheeses_left, 0))})
+    if targets.weekly_max:  # e.g. pregnancy: at most 340 g of fish in any 7 days
+        left: dict[str, float] = {}
+        for cap in targets.weekly_max:
+            g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
+            left[cap.kind] = min(left.get(cap.kind, math.inf), g)
+        model = replace(model, kind_caps=left)
+    if later:  # each day leans toward the weekly average itself, so the last day is
+        # not left to catch up alone (a soft aim: never a hard floor)
+        model = replace(model, aims=tuple(model.aims) + tuple(
+            (b.nutrient, float(b.min), WEEKLY_AIM_WEIGHT) for b in targets.bounds
+            if b.period == "week" and b.min and b.nutrient in pool.df.columns))
+    return model
 
 
 MIN_CHAIN_FOODS = 60  # each half needs this many non-staple foods to plan alone
@@ -430,6 +506,7 @@ def _check_locks(locks: Sequence[tuple[str, str, float]], foods: Sequence[DayFoo
 def _finish(days: tuple[DayPlan, ...], pool: FoodTable, targets: Targets, options: PlanOptions,
             results: Sequence[tuple[int, DayResult]], notes: Sequence[str], method: str,
             start: float) -> Plan:
+    days = drop_broken_leftovers(days)  # an edit replaced the dinner they came from
     violations = verify_plan(days, pool, targets, options, allowed=frozenset(pool.ids))
     if violations:
         raise PlanVerificationError(violations)

@@ -27,6 +27,7 @@ from mealplan.plan import (
     Plan,
     PlanItem,
     Shortfall,
+    leftover_notes,
     plan_headline,
 )
 from mealplan.shopping import ShoppingItem
@@ -88,13 +89,16 @@ def dish_text(item: PlanItem) -> str:
 
 def plan_grid(plan: Plan, table: FoodTable | None = None) -> pd.DataFrame:
     """Every item of the plan: day, meal, food, household amount, grams, and for a dish its
-    servings, minutes and ingredients (``dish`` is the one-line :func:`dish_text`); ``kcal``
-    when a food table is given."""
+    servings, minutes and ingredients (``dish`` is the one-line :func:`dish_text`, with what
+    to cook for the leftovers); ``kcal`` when a food table is given; ``leftovers``: the item
+    is a second serving of an earlier meal's dish."""
     rows: list[dict[str, Any]] = []
+    notes = leftover_notes(plan.days)
     for d in plan.days:
         for m in d.meals:
             for it in m.items:
                 kcal = item_kcal(it, table)
+                note = notes.get((d.day, m.slot, it.food_id))
                 rows.append({"day": d.day, "meal": m.slot, "food": it.name,
                              "amount": it.household, "grams": round(it.grams, 1),
                              "supplement": it.is_supplement, "food_id": it.food_id,
@@ -102,10 +106,12 @@ def plan_grid(plan: Plan, table: FoodTable | None = None) -> pd.DataFrame:
                              "is_dish": it.dish is not None,
                              "servings": it.dish.servings if it.dish else None,
                              "minutes": it.dish.minutes if it.dish else None,
-                             "dish": dish_text(it)})
+                             "dish": dish_text(it) + (f" · {note.capitalize()}" if note
+                                                      else ""),
+                             "leftovers": it.leftover_of is not None})
     return pd.DataFrame(rows, columns=["day", "meal", "food", "amount", "grams",
                                        "supplement", "food_id", "kcal", "is_dish",
-                                       "servings", "minutes", "dish"])
+                                       "servings", "minutes", "dish", "leftovers"])
 
 
 def meal_heading(grid: pd.DataFrame, day: int, slot: str) -> str:
@@ -113,6 +119,8 @@ def meal_heading(grid: pd.DataFrame, day: int, slot: str) -> str:
     name alone)."""
     rows = grid[(grid["day"] == day) & (grid["meal"] == slot)]
     name = slot.capitalize()
+    if "leftovers" in rows.columns and rows["leftovers"].astype(bool).any():
+        name += " (leftovers)"
     if "kcal" not in rows.columns or rows["kcal"].isna().all():
         return name
     return f"{name} · {float(rows['kcal'].fillna(0).sum()):,.0f} kcal"

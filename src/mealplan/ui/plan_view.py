@@ -224,6 +224,7 @@ def show_day(plan: Plan, grid: pd.DataFrame, cov: pd.DataFrame, day: int) -> Non
             meal = grid[(grid["day"] == day) & (grid["meal"] == slot) & grid["is_dish"]]
             for name, text in zip(meal["food"], meal["dish"], strict=True):
                 st.caption(f"**{name}**: {text}")
+            regenerate_meal_button(plan, day, slot)
     with right:
         st.altair_chart(coverage_chart(cov, day), width="stretch")
         k2 = cov[(cov["day"] == day) & (cov["nutrient"] == "k2_ug")]
@@ -232,6 +233,22 @@ def show_day(plan: Plan, grid: pd.DataFrame, cov: pd.DataFrame, day: int) -> Non
             st.caption(f"Vitamin K2 today: {number(r['value'])} µg (band "
                        f"{number(r['min'])}-{number(r['max'])} µg)")
     edit_controls(plan, grid, day)
+
+
+def regenerate_meal_button(plan: Plan, day: int, slot: str) -> None:
+    """A button that plans one meal again; the rest of the day and the week stay."""
+    from mealplan import solve
+
+    if st.button(f"New {slot}", key=f"w_regen_{slot}",
+                 help=f"Plan day {day}'s {slot} again; every other meal stays as it is"):
+        table, supp = food_table(), supplements_table()
+        if run_solver(lambda _p: solve.regenerate_meal(plan, day, slot, table,
+                                                       supplements=supp),
+                      f"Re-planning day {day}'s {slot}", place="edit",
+                      keep_plan_on_failure=True):
+            state.say(S, "edit", "success", f"Day {day}'s {slot} planned again; every other "
+                                            "meal is as it was.")
+        st.rerun()
 
 
 def edit_controls(plan: Plan, grid: pd.DataFrame, day: int) -> None:
