@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_SLOT_SHARES",
+    "DISH_MINUTES_MAX",
+    "DISH_MINUTES_MIN",
     "BoundCheck",
     "DayPlan",
     "Diagnosis",
@@ -60,6 +62,7 @@ __all__ = [
     "day_totals",
     "drop_broken_leftovers",
     "has_flag",
+    "is_weekend",
     "item_shape",
     "kind_grams",
     "leftover_notes",
@@ -73,6 +76,18 @@ __all__ = [
 ]
 
 Objective = Literal["balanced", "cost", "usual"]
+
+# The weeknight limits one may set (PlanOptions.max_dish_minutes, weekend_dish_minutes), in
+# prep-and-cook minutes per dish: the command line and the app take the same range.
+DISH_MINUTES_MIN = 5
+DISH_MINUTES_MAX = 600
+
+
+def is_weekend(day: int) -> bool:
+    """Days 6 and 7 of each week (1-based days; Saturday and Sunday when day 1 is a
+    Monday)."""
+    return day % 7 in (6, 0)
+
 
 # Share of the day's energy target per slot (min, max).
 DEFAULT_SLOT_SHARES: dict[str, tuple[float, float]] = {
@@ -172,8 +187,7 @@ class PlanOptions:
 
     def minutes_limit(self, day: int) -> int | None:
         """Most prep-and-cook minutes of a dish on ``day`` (1-based), or None."""
-        weekend = day % 7 in (6, 0)
-        if weekend and self.weekend_dish_minutes is not None:
+        if is_weekend(day) and self.weekend_dish_minutes is not None:
             return self.weekend_dish_minutes
         return self.max_dish_minutes
 

@@ -23,7 +23,7 @@ from mealplan.foods import (
     load_supplements,
     merge_tables,
 )
-from mealplan.plan import PlanOptions, plan_headline
+from mealplan.plan import DISH_MINUTES_MAX, DISH_MINUTES_MIN, PlanOptions, plan_headline
 from mealplan.solve import make_plan, regenerate_meal, solve_diet_lp
 from mealplan.targets import Bound, Targets
 from mealplan.units import MealSlot, nutrient_label
@@ -106,8 +106,9 @@ def _options(args: argparse.Namespace) -> PlanOptions:
         raise TargetsError("command line", [Problem("--fish-per-week: must be 0 to 14")])
     for flag, value in (("--max-minutes", args.max_minutes),
                         ("--weekend-minutes", args.weekend_minutes)):
-        if value is not None and not 5 <= value <= 600:
-            raise TargetsError("command line", [Problem(f"{flag}: must be 5 to 600 minutes")])
+        if value is not None and not DISH_MINUTES_MIN <= value <= DISH_MINUTES_MAX:
+            raise TargetsError("command line", [Problem(
+                f"{flag}: must be {DISH_MINUTES_MIN} to {DISH_MINUTES_MAX} minutes")])
     dishes = None
     if args.dishes:
         from mealplan.dishes import load_dishes

@@ -26,7 +26,9 @@ from mealplan.plan import (
     Lock,
     Plan,
     PlanItem,
+    PlanOptions,
     Shortfall,
+    is_weekend,
     leftover_notes,
     plan_headline,
 )
@@ -41,9 +43,10 @@ from mealplan.units import (
 )
 
 __all__ = [
-    "ban_food", "coverage_frame", "day_kcal", "diagnosis_frame", "dish_text", "item_kcal",
-    "k2_frame", "limit_advice", "lock_item", "meal_heading", "plan_grid", "plan_status",
-    "shopping_frame", "weekly_summary",
+    "ban_food", "cooking_limits_text", "coverage_frame", "day_kcal", "day_limit_text",
+    "diagnosis_frame", "dish_text", "item_kcal", "k2_frame", "limit_advice", "lock_item",
+    "meal_heading", "meal_minutes_text", "plan_grid", "plan_status", "shopping_frame",
+    "weekly_summary",
 ]
 
 
@@ -124,6 +127,54 @@ def meal_heading(grid: pd.DataFrame, day: int, slot: str) -> str:
     if "kcal" not in rows.columns or rows["kcal"].isna().all():
         return name
     return f"{name} · {float(rows['kcal'].fillna(0).sum()):,.0f} kcal"
+
+
+def meal_minutes_text(grid: pd.DataFrame, day: int, slot: str) -> str:
+    """A meal's prep-and-cook time from its dishes, e.g. "Prep and cooking: 20 min", or
+    "Prep and cooking: 15 + 10 min (25 min)" for two dishes; a meal of single foods only
+    says so (the food table has no minutes for a single food); leftovers are reheated,
+    cooked the day before."""
+    rows = grid[(grid["day"] == day) & (grid["meal"] == slot) & grid["is_dish"]]
+    reheat = rows["leftovers"].astype(bool) if "leftovers" in rows.columns else None
+    if reheat is not None and reheat.any():
+        rest = [int(m) for m in rows["minutes"][~reheat]]
+        return ("Leftovers: reheat (cooked the day before)"
+                + (f"; prep and cooking: {' + '.join(map(str, rest))} min" if rest else ""))
+    minutes = [int(m) for m in rows["minutes"]]
+    if not minutes:
+        return "Prep and cooking: no dish in this meal (single foods, no recipe time)"
+    if len(minutes) == 1:
+        return f"Prep and cooking: {minutes[0]} min"
+    return (f"Prep and cooking: {' + '.join(str(m) for m in minutes)} min "
+            f"({sum(minutes)} min)")
+
+
+def day_limit_text(options: PlanOptions, day: int) -> str:
+    """The weeknight limit a day was planned under, e.g. "Weeknight limit: 30 min per dish"
+    (days 6 and 7 of each week: the weekend's); empty when the day had none."""
+    limit = options.minutes_limit(day)
+    if limit is None:
+        return ""
+    if not is_weekend(day):
+        return f"Weeknight limit: {limit} min per dish"
+    if options.weekend_dish_minutes is None:
+        return f"Weekend limit: {limit} min per dish (as on weeknights)"
+    return f"Weekend limit: {limit} min per dish"
+
+
+def cooking_limits_text(options: PlanOptions | None) -> str:
+    """The plan's weeknight limits in one sentence, e.g. "Cooking limit: 20 min per dish on
+    weeknights, 60 min at the weekend."; empty without limits."""
+    if options is None:
+        return ""
+    week, weekend = options.max_dish_minutes, options.weekend_dish_minutes
+    if week is None and weekend is None:
+        return ""
+    if weekend is None:
+        return f"Cooking limit: {week} min per dish."
+    if week is None:
+        return f"Cooking limit: {weekend} min per dish at the weekend."
+    return f"Cooking limit: {week} min per dish on weeknights, {weekend} min at the weekend."
 
 
 def day_kcal(plan: Plan, day: int) -> float:

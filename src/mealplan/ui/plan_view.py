@@ -25,14 +25,17 @@ from mealplan.ui.plan_audit import (
 )
 from mealplan.ui.plan_table import (
     ban_food,
+    cooking_limits_text,
     coverage_frame,
     day_kcal,
+    day_limit_text,
     day_table,
     diagnosis_frame,
     edits_summary,
     k2_frame,
     lock_item,
     meal_heading,
+    meal_minutes_text,
     offered_fixes,
     plan_grid,
     plan_status,
@@ -136,6 +139,10 @@ def show_diagnosis(diag: Diagnosis) -> None:
                 st.rerun()
     else:
         st.info("No single change was found; try fewer exclusions or the Dietitian tab.")
+    limits = cooking_limits_text(S.get(state.OPTIONS))
+    if limits:
+        st.info(f"{limits} Slower dishes were left out: a higher limit (under Plan in the "
+                "sidebar) may make a plan possible.")
 
 
 def show_plan(plan: Plan) -> None:
@@ -210,16 +217,21 @@ def audit_panel(plan: Plan) -> None:
 
 
 def show_day(plan: Plan, grid: pd.DataFrame, cov: pd.DataFrame, day: int) -> None:
-    """One day: its meals (dishes with servings, minutes and ingredients; kcal per meal and
-    for the day), its nutrient bars, and the controls that change it."""
+    """One day: its meals (dishes with servings, minutes and ingredients; kcal and prep
+    minutes per meal, kcal for the day, the day's cooking limit), its nutrient bars, and the
+    controls that change it."""
     left, right = st.columns([1, 1])
     with left:
         st.markdown(f"**Day {day}** · {day_kcal(plan, day):,.0f} kcal")
+        limit = day_limit_text(plan.options, day)
+        if limit:
+            st.caption(limit)
         for slot in plan.options.slots:
             rows = day_table(grid, day, slot)
             if rows.empty:
                 continue
             st.markdown(f"**{meal_heading(grid, day, slot)}**")
+            st.caption(meal_minutes_text(grid, day, slot))
             st.dataframe(rows, hide_index=True, width="stretch")
             meal = grid[(grid["day"] == day) & (grid["meal"] == slot) & grid["is_dish"]]
             for name, text in zip(meal["food"], meal["dish"], strict=True):

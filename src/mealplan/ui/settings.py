@@ -14,7 +14,7 @@ from mealplan.errors import (
     ProfileError,
     TargetsError,
 )
-from mealplan.plan import Fix, Lock, Objective, PlanOptions
+from mealplan.plan import DISH_MINUTES_MAX, DISH_MINUTES_MIN, Fix, Lock, Objective, PlanOptions
 from mealplan.targets import (
     HEALTHY_RULES,
     K2_MAX_UG,
@@ -34,8 +34,8 @@ from mealplan.units import (
     MealSlot,
 )
 
-__all__ = ["EXCLUDABLE_FLAGS", "HEALTHY_LABELS", "AppSettings", "build_targets", "plan_options",
-           "settings_after_fix"]
+__all__ = ["EXCLUDABLE_FLAGS", "HEALTHY_LABELS", "AppSettings", "build_targets", "dish_minutes",
+           "plan_options", "settings_after_fix"]
 
 
 EXCLUDABLE_FLAGS: dict[str, str] = {
@@ -85,6 +85,10 @@ class AppSettings:
     use_dishes: bool = PlanOptions.use_dishes  # named dishes as well as single foods
     meal_patterns: bool = PlanOptions.meal_patterns  # each meal has its usual shape
     fish_per_week: int = PlanOptions.fish_per_week  # fish servings a week, at most
+    # weeknight limits: most prep-and-cook minutes per dish on weekdays, and at the weekend
+    # (days 6 and 7 of each week); None or 0: no limit (at the weekend: as on weeknights)
+    max_dish_minutes: int | None = None
+    weekend_dish_minutes: int | None = None
     healthy: tuple[str, ...] = tuple(HEALTHY_RULES)  # the healthy-day rules held
     bound_edits: tuple[BoundEdit, ...] = ()
     cooking_salt_g: float = 0.0  # salt added in cooking or at the table, g a day
@@ -185,6 +189,13 @@ def build_targets(s: AppSettings) -> Targets:
     if not 0 <= s.fish_per_week <= 21:
         problems.append(Problem(f"{s.fish_per_week} fish servings a week: choose 0 to 21",
                                 column="fish per week"))
+    for value, column, empty in (
+            (s.max_dish_minutes, "weeknight cooking limit", "no limit"),
+            (s.weekend_dish_minutes, "weekend limit", "the weeknight limit")):
+        if dish_minutes(value) is None and value not in (None, 0):
+            problems.append(Problem(
+                f"{value} minutes: choose {DISH_MINUTES_MIN} to {DISH_MINUTES_MAX} minutes "
+                f"per dish, or leave it empty for {empty}", column=column))
     if problems:
         raise TargetsError("settings", problems)
     diet = diet_filter(diet=s.diet, keto=s.keto, allergens=s.allergens,
@@ -213,6 +224,21 @@ def build_targets(s: AppSettings) -> Targets:
 
 
 
+def dish_minutes(value: object) -> int | None:
+    """A weeknight limit as the planner takes it: whole minutes from DISH_MINUTES_MIN to
+    DISH_MINUTES_MAX, else None (empty, 0, or out of range: :func:`build_targets` names an
+    out-of-range value before anything is planned)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None  # a hand-edited profile may hold any JSON
+    try:
+        minutes = float(value)
+    except ValueError:
+        return None
+    if not minutes.is_integer() or not DISH_MINUTES_MIN <= minutes <= DISH_MINUTES_MAX:
+        return None
+    return int(minutes)
+
+
 def plan_options(s: AppSettings, bans: frozenset[str] = frozenset(),
                  locks: Sequence[Lock] = ()) -> PlanOptions:
     """Planning options from the settings plus the plan's bans and locks.
@@ -233,6 +259,8 @@ def plan_options(s: AppSettings, bans: frozenset[str] = frozenset(),
                        use_dishes=bool(s.use_dishes), meal_patterns=bool(s.meal_patterns),
                        natto=bool(s.natto) and not s.anticoagulant,
                        fish_per_week=int(s.fish_per_week),
+                       max_dish_minutes=dish_minutes(s.max_dish_minutes),
+                       weekend_dish_minutes=dish_minutes(s.weekend_dish_minutes),
                        day_node_limit=int(s.work_limit), time_limit=float(s.time_limit_s),
                        day_time_limit=float(s.time_limit_s))
 

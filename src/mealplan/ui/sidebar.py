@@ -4,10 +4,12 @@ plan's shape. "Plan my meals" sits at the top; nothing re-plans until it is pres
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Literal
 
 import streamlit as st  # noqa: TID251 -- the app's view modules are the app (see app.py)
 
+from mealplan.plan import DISH_MINUTES_MAX, DISH_MINUTES_MIN
 from mealplan.targets import ACTIVITY_FACTORS
 from mealplan.ui import state
 from mealplan.ui.session import food_table
@@ -76,9 +78,19 @@ def settings_to_widgets(s: AppSettings) -> None:
     S.w_dishes = s.use_dishes
     S.w_patterns = s.meal_patterns
     S.w_fish = min(max(int(s.fish_per_week), 0), 21)
+    S.w_max_minutes = _minutes_box(s.max_dish_minutes)
+    S.w_weekend_minutes = _minutes_box(s.weekend_dish_minutes)
     S.w_healthy = [h for h in s.healthy if h in HEALTHY_LABELS]
     S.w_work = min(max(int(s.work_limit), 50), 20000)  # a saved profile may hold anything
     S.w_time = min(max(round(s.time_limit_s), 10), 3600)
+
+
+def _minutes_box(value: object) -> int | None:
+    """A saved weeknight limit as its box holds it: whole minutes (a value out of range
+    stays, for the planner's message; the box holds nothing below 0), else empty."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return max(round(value), 0)  # the box starts at 0
+    return None
 
 
 def settings_from_widgets() -> AppSettings:
@@ -104,6 +116,8 @@ def settings_from_widgets() -> AppSettings:
         k2_min=float(k2[0]), k2_max=float(k2[1]), work_limit=int(S.w_work),
         natto=bool(S.w_natto) and not bool(S.w_anticoag), use_dishes=bool(S.w_dishes),
         meal_patterns=bool(S.w_patterns), fish_per_week=int(S.w_fish),
+        max_dish_minutes=None if S.w_max_minutes is None else int(S.w_max_minutes),
+        weekend_dish_minutes=None if S.w_weekend_minutes is None else int(S.w_weekend_minutes),
         healthy=tuple(S.w_healthy),
         time_limit_s=float(S.w_time))
 
@@ -192,6 +206,16 @@ def settings_form() -> bool:
                        "tab), not an official intake level.")
         st.number_input("Fish servings a week, at most", min_value=0, max_value=21, step=1,
                         key="w_fish", help="FDA/EPA advice: 2-3 servings of fish a week.")
+        limits = f"{DISH_MINUTES_MIN} to {DISH_MINUTES_MAX} minutes"
+        st.number_input("Weeknight cooking limit (minutes per dish)", min_value=0, value=None,
+                        step=5, key="w_max_minutes", placeholder="no limit",
+                        help=f"No dish that takes longer to prepare and cook ({limits}). "
+                             "Empty or 0: no limit.")
+        st.number_input("Weekend limit", min_value=0, value=None, step=5,
+                        key="w_weekend_minutes", placeholder="as on weeknights",
+                        help=f"The limit on days 6 and 7 of each week instead (Saturday and "
+                             f"Sunday when day 1 is a Monday; {limits}). Empty or 0: as on "
+                             f"weeknights; {DISH_MINUTES_MAX} for no limit at the weekend.")
         with st.expander("Advanced (dietitian)"):
             st.toggle("Named dishes", key="w_dishes",
                       help="Plan dishes (porridge, dal, a fish traybake ...) as well as "
