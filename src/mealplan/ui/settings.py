@@ -89,6 +89,7 @@ class AppSettings:
     # (days 6 and 7 of each week); None or 0: no limit (at the weekend: as on weeknights)
     max_dish_minutes: int | None = None
     weekend_dish_minutes: int | None = None
+    leftovers: bool = PlanOptions.leftovers  # cook once, eat twice (dinner -> next lunch)
     healthy: tuple[str, ...] = tuple(HEALTHY_RULES)  # the healthy-day rules held
     bound_edits: tuple[BoundEdit, ...] = ()
     cooking_salt_g: float = 0.0  # salt added in cooking or at the table, g a day
@@ -261,6 +262,7 @@ def plan_options(s: AppSettings, bans: frozenset[str] = frozenset(),
                        fish_per_week=int(s.fish_per_week),
                        max_dish_minutes=dish_minutes(s.max_dish_minutes),
                        weekend_dish_minutes=dish_minutes(s.weekend_dish_minutes),
+                       leftovers=bool(s.leftovers),
                        day_node_limit=int(s.work_limit), time_limit=float(s.time_limit_s),
                        day_time_limit=float(s.time_limit_s))
 

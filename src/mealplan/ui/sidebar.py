@@ -80,6 +80,7 @@ def settings_to_widgets(s: AppSettings) -> None:
     S.w_fish = min(max(int(s.fish_per_week), 0), 21)
     S.w_max_minutes = _minutes_box(s.max_dish_minutes)
     S.w_weekend_minutes = _minutes_box(s.weekend_dish_minutes)
+    S.w_leftovers = bool(s.leftovers)
     S.w_healthy = [h for h in s.healthy if h in HEALTHY_LABELS]
     S.w_work = min(max(int(s.work_limit), 50), 20000)  # a saved profile may hold anything
     S.w_time = min(max(round(s.time_limit_s), 10), 3600)
@@ -118,6 +119,7 @@ def settings_from_widgets() -> AppSettings:
         meal_patterns=bool(S.w_patterns), fish_per_week=int(S.w_fish),
         max_dish_minutes=None if S.w_max_minutes is None else int(S.w_max_minutes),
         weekend_dish_minutes=None if S.w_weekend_minutes is None else int(S.w_weekend_minutes),
+        leftovers=bool(S.w_leftovers),
         healthy=tuple(S.w_healthy),
         time_limit_s=float(S.w_time))
 
@@ -216,6 +218,9 @@ def settings_form() -> bool:
                         help=f"The limit on days 6 and 7 of each week instead (Saturday and "
                              f"Sunday when day 1 is a Monday; {limits}). Empty or 0: as on "
                              f"weeknights; {DISH_MINUTES_MAX} for no limit at the weekend.")
+        st.toggle("Cook once, eat twice", key="w_leftovers",
+                  help="The dinner dish of days 1, 3 and 5 is cooked for two meals: its "
+                       "second serving is the next day's lunch.")
         with st.expander("Advanced (dietitian)"):
             st.toggle("Named dishes", key="w_dishes",
                       help="Plan dishes (porridge, dal, a fish traybake ...) as well as "
