@@ -43,7 +43,7 @@ TOP_KEYS = ["format", "format_version", "mealplan_version", "days", "weekly", "m
             "worst_day_gap", "solve_seconds", "build_seconds", "method",
             "solver", "verified", "warnings", "targets", "options", "disclaimer"]
 ITEM_KEYS = ["food_id", "name", "portions", "portion_name", "grams", "household",
-             "is_supplement"]
+             "is_supplement", "kcal"]
 CHECK_KEYS = ["nutrient", "value", "min", "max", "unit", "status", "pct_of_min",
               "supplements_only", "unknown_foods"]
 WEEKLY_KEYS = ["nutrient", "period", "average", "lowest", "highest", "min", "max", "unit",
@@ -82,6 +82,8 @@ def test_json_shape_and_key_order(plan: Plan) -> None:
     day1 = doc["days"][0]
     assert [m["slot"] for m in day1["meals"]] == ["breakfast", "lunch", "dinner", "snack"]
     assert day1["meals"][3]["items"] == []
+    assert all(list(m) == ["slot", "kcal", "minutes", "items"] for d in doc["days"]
+               for m in d["meals"])
     assert all(list(it) == ITEM_KEYS for d in doc["days"] for m in d["meals"]
                for it in m["items"])
     assert all(list(c) == CHECK_KEYS for d in doc["days"] for c in d["checks"])
@@ -99,10 +101,10 @@ def test_json_values_exact(plan: Plan) -> None:
     day1 = doc["days"][0]
     assert day1["meals"][0]["items"] == [
         {"food_id": "almonds", "name": "Almonds", "portions": 2, "portion_name": "1 oz (28 g)",
-         "grams": 56.0, "household": "2 oz", "is_supplement": False},
+         "grams": 56.0, "household": "2 oz", "is_supplement": False, "kcal": None},
         {"food_id": "oats", "name": "Oats, rolled", "portions": 40, "portion_name": "g",
-         "grams": 40.0, "household": "40 g", "is_supplement": False},
-    ]
+         "grams": 40.0, "household": "40 g", "is_supplement": False, "kcal": None},
+    ]  # a hand-made plan: its items' energy was never computed
     assert day1["meals"][1]["items"][0]["grams"] == 85.05  # 3 x 28.35, float noise rounded
     assert day1["meals"][2]["items"][0]["is_supplement"] is True
     # magnesium: almonds 56 g x 2.7 + oats 40 x 1.4 + cheddar 85.05 x 0.28 + banana 118 x 0.27

@@ -69,6 +69,31 @@ def test_the_default_week_cooks_once_and_eats_twice(week: Plan, table: FoodTable
     assert "### Lunch (leftovers)" in md and "Cook " in md and "for day 2's lunch" in md
 
 
+def test_every_meal_shows_its_calories_and_minutes(week: Plan, table: FoodTable) -> None:
+    """Issue 12: the JSON and the Markdown give each meal's kcal and prep minutes; the
+    meals add up to the day's recomputed energy; leftovers take no cooking time."""
+    doc = json.loads(to_json(week))
+    for d in doc["days"]:
+        meals = [m for m in d["meals"] if m["items"]]
+        assert sum(m["kcal"] for m in meals) == pytest.approx(d["totals"]["energy_kcal"],
+                                                              abs=0.5)
+        for m in meals:
+            cooked = sum(it["dish"]["prep_minutes"] + it["dish"]["cook_minutes"]
+                         for it in m["items"] if "dish" in it and "leftovers_of" not in it)
+            assert m["minutes"] == cooked
+    md = to_markdown(week, table)
+    day1 = week.day(1)
+    assert f"## Day 1 · {day1.totals['energy_kcal']:,.0f} kcal" in md
+    dinner = next(m for m in day1.meals if m.slot == "dinner")
+    assert dinner.kcal is not None and dinner.minutes > 0
+    assert f"### Dinner · {dinner.kcal:,.0f} kcal · {dinner.minutes} min" in md
+    # the verifier checks each item's energy against the food table
+    wrong = replace(week.days[0], meals=tuple(replace(m, items=tuple(
+        replace(it, kcal=(it.kcal or 0.0) + 50) for it in m.items)) for m in day1.meals))
+    assert any("kcal" in p for p in verify_plan((wrong, *week.days[1:]), table,
+                                                 week.targets, week.options))
+
+
 def test_a_broken_leftovers_mark_is_caught(week: Plan, table: FoodTable) -> None:
     """The verifier and the audit refuse a leftovers item whose named meal lacks the dish."""
     pair = leftover_pairs(week.days)[0]

@@ -11,10 +11,10 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
       "days": [
         {"day": 1,
          "meals": [
-           {"slot": "breakfast",
+           {"slot": "breakfast", "kcal": 105.0, "minutes": 0,
             "items": [{"food_id": "banana_raw", "name": "Bananas, raw", "portions": 1,
                        "portion_name": "1 medium (118 g)", "grams": 118.0,
-                       "household": "1 medium", "is_supplement": false}]}],
+                       "household": "1 medium", "is_supplement": false, "kcal": 105.0}]}],
          "totals": {"energy_kcal": 1817.53, "magnesium_mg": 565.09, ...},
          "checks": [{"nutrient": "magnesium_mg", "value": 565.09, "min": 320.0, "max": null,
                      "unit": "mg", "status": "ok", "pct_of_min": 176.59,
@@ -41,6 +41,9 @@ amounts keep at least 2 decimals and 4 significant digits, grams 2 decimals, sec
       "disclaimer": "Not medical advice. ..."
     }
 
+A meal's ``kcal`` is its energy (null when an item's is not known) and ``minutes`` the prep
+and cooking minutes of its dishes (leftovers are already cooked); an item's ``kcal`` is
+computed from the food table (a dish: its ingredients as served).
 An item's ``household`` is its amount as a cook reads it, without the weight (``grams``
 holds it): ``"2 oz"``, ``"1 cup"``, ``"1 1/2 servings"``, ``"1 pack"`` (natto), or the
 weight itself for foods planned in grams (``"40 g"``); see :mod:`mealplan.household`.
@@ -294,7 +297,8 @@ def _item_dict(it: PlanItem, cook_for: LeftoverPair | None = None) -> dict[str, 
     out: dict[str, Any] = {
         "food_id": it.food_id, "name": it.name, "portions": _portions(it.portions),
         "portion_name": it.portion_name, "grams": _round(it.grams, 2),
-        "household": _household(it), "is_supplement": it.is_supplement}
+        "household": _household(it), "is_supplement": it.is_supplement,
+        "kcal": _round(it.kcal, 1)}
     if it.dish is not None:
         dish = it.dish
         out["dish"] = {
@@ -332,9 +336,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     for d in plan.days:
         days.append({
             "day": d.day,
-            "meals": [{"slot": m.slot, "items": [
-                _item_dict(it, cooks.get((d.day, m.slot, it.food_id))) for it in m.items]}
-                for m in d.meals],
+            "meals": [{"slot": m.slot, "kcal": _round(m.kcal, 1), "minutes": m.minutes,
+                       "items": [_item_dict(it, cooks.get((d.day, m.slot, it.food_id)))
+                                 for it in m.items]}
+                      for m in d.meals],
             "totals": {k: _num(v) for k, v in d.totals.items()},
             "checks": [_check_dict(plan, c) for c in plan.checks if c.day == d.day],
             "variety_open": d.variety_open,
@@ -599,12 +604,17 @@ def to_markdown(plan: Plan, table: FoodTable | None = None, *,
         out += ["## Warnings", ""] + [f"- {_cell(w)}" for w in plan.warnings] + [""]
     notes = leftover_notes(plan.days)
     for d in plan.days:
-        out += [f"## Day {d.day}", ""]
+        energy = d.totals.get("energy_kcal")
+        out += [f"## Day {d.day}" + (f" · {energy:,.0f} kcal" if energy is not None else ""),
+                ""]
         for m in d.meals:
             if not m.items:
                 continue
             leftover = any(it.leftover_of for it in m.items)
-            out += [f"### {m.slot.capitalize()}{' (leftovers)' if leftover else ''}", ""]
+            kcal = m.kcal
+            out += [f"### {m.slot.capitalize()}{' (leftovers)' if leftover else ''}"
+                    + (f" · {kcal:,.0f} kcal" if kcal is not None else "")
+                    + (f" · {m.minutes} min" if m.minutes else ""), ""]
             items = [(it.name + (" (supplement)" if it.is_supplement else ""), _household(it),
                      f"{it.grams:,.0f}" if it.grams >= 10 else f"{round(it.grams, 1):g}")
                     for it in m.items]

@@ -232,6 +232,8 @@ class PlanItem:
     dish: DishServing | None = None
     # leftovers: (day, meal) where this dish was cooked, a second serving of that meal's item
     leftover_of: tuple[int, str] | None = None
+    # energy as served, from the food table (a dish: its ingredients); None: not computed
+    kcal: float | None = None
 
     def parts(self) -> tuple[tuple[str, float], ...]:
         """(food id, grams) of what is eaten: the dish's ingredients, or the food itself."""
@@ -252,6 +254,18 @@ class Meal:
 
     slot: str
     items: tuple[PlanItem, ...]
+
+    @property
+    def kcal(self) -> float | None:
+        """The meal's energy (None when an item's is not known)."""
+        values = [it.kcal for it in self.items]
+        return None if any(v is None for v in values) else sum(v for v in values if v)
+
+    @property
+    def minutes(self) -> int:
+        """Prep and cooking minutes of the meal's dishes (leftovers are cooked already)."""
+        return sum(it.dish.minutes for it in self.items
+                   if it.dish is not None and it.leftover_of is None)
 
 
 @dataclass(frozen=True)
@@ -826,6 +840,14 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
             v.append(f"day {d.day}: identical to an earlier day")
         seen_days.append(signature)
     v += _verify_menus(days, table, targets, options)
+    for d in days:  # each item's energy as shown, against the food table
+        for m in d.meals:
+            for it in m.items:
+                if it.kcal is not None and all(table.has(f) for f, _g in it.parts()):
+                    e = day_totals([it], table, ["energy_kcal"])[0].get("energy_kcal", 0.0)
+                    if abs(e - it.kcal) > 0.06 + 1e-6 * e:
+                        v.append(f"day {d.day} {m.slot}: '{it.food_id}' shows {it.kcal:g} kcal, "
+                                 f"the food table gives {e:.1f}")
     paired = {(*p.eat, p.food_id) for p in leftover_pairs(days)}
     v += [f"day {d.day} {m.slot}: '{it.food_id}' is marked as leftovers of day "
           f"{it.leftover_of[0]} {it.leftover_of[1]}, which does not hold that dish"

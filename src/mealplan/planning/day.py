@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from mealplan.errors import SolverError, SolverTimeoutError
 from mealplan.foods import FoodTable
@@ -224,9 +225,13 @@ def _to_day(day: int, res: DayResult, pool: FoodTable, options: PlanOptions,
             row = pool.row(fid)
             g = float(row["portion_g"])
             served = dish_serving(fid, n, pool, options)
-            items.append(PlanItem(fid, str(row["name"]), n, str(row["portion_name"]), n * g,
-                                  "supplement" in pool.list_of(fid, "flags"),
-                                  served[0] if served else None))
+            item = PlanItem(fid, str(row["name"]), n, str(row["portion_name"]), n * g,
+                            "supplement" in pool.list_of(fid, "flags"),
+                            served[0] if served else None)
+            if "energy_kcal" in pool.df.columns:  # from the ingredients, as the verifier
+                energy = day_totals([item], pool, ["energy_kcal"])[0]["energy_kcal"]
+                item = replace(item, kcal=round(energy, 1))
+            items.append(item)
         meals.append(Meal(s, tuple(items)))
     all_items = [it for m in meals for it in m.items]
     totals, _ = day_totals(all_items, pool, nutrients)

@@ -61,6 +61,8 @@ def item_kcal(item: PlanItem, table: FoodTable | None) -> float | None:
     Returns:
         The kcal, or None without a table.
     """
+    if item.kcal is not None:  # computed from the food table when the plan was made
+        return item.kcal
     if table is None:
         return None
     total = 0.0
