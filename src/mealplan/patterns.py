@@ -246,6 +246,8 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
             CountRule(s, ("pour",), None, 2, "at most two drinks or milky dishes per meal"),
             NeedsRule(s, "natto", ("starch", "base"), "natto comes with rice or another base"),
             CountRule(s, ("cheese",), None, 1, "at most one cheese per meal"),
+            CountRule(s, ("lone_fat",), None, 1, "at most one butter or oil served alone per "
+                      "meal (not butter and oil side by side)"),
             NeedsRule(s, "lone_fat", ("starch", "main", "vegetable") if s in ("lunch", "dinner")
                       else ("starch", "main"), "butter or oil goes on bread, potatoes, a "
                       "vegetable or into the main it cooks (not beside yogurt or fruit)"),

@@ -43,6 +43,17 @@ FAVOURITE_REWARD = 1.5
 USUAL_REWARD = 3.0
 REUSE_COST = 0.4
 NEW_FOOD_COST = 0.8  # per purchase an item adds to the week's shopping (reuse what was bought)
+# ... and more for each purchase beyond a week's basket of PURCHASE_BUDGET (a cook's list)
+PURCHASE_BUDGET = 22
+PURCHASE_STEP = 0.3
+
+
+def new_purchase_cost(bought: int, days: int) -> float:
+    """Objective cost of one purchase new to the plan when ``bought`` purchases are on the
+    list already: :data:`NEW_FOOD_COST`, plus :data:`PURCHASE_STEP` for each purchase
+    beyond the plan's basket (:data:`PURCHASE_BUDGET` per 7 days)."""
+    basket = PURCHASE_BUDGET * max(1.0, days / 7)
+    return NEW_FOOD_COST + PURCHASE_STEP * max(0.0, bought - basket)
 MINUTE_COST = 0.004  # per minute of a dish's prep and cooking (an hour: 0.24)
 DISH_REWARD = 3.5  # a named main or breakfast dish (issue 14: >= 80 % of main meals)
 
@@ -77,6 +88,7 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
     menus = patterns_apply(pool, options)
     shape_kinds = ({str(i): str(k) for i, k in pool.df["kind"].items()}
                    if "kind" in pool.df.columns else {})
+    new_cost = new_purchase_cost(len(bought), options.days)
     foods = []
     for fid_key, row in records.items():
         fid = str(fid_key)
@@ -115,7 +127,7 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
             w -= DISH_REWARD  # a named main or breakfast dish, not more side dishes
         if menus and not supp:  # per purchase new to the week (eggs any style are one)
             parts = recipes.get(fid, [fid]) if is_dish else [fid]
-            w += NEW_FOOD_COST * len({purchase_key(f) for f in parts} - bought)
+            w += new_cost * len({purchase_key(f) for f in parts} - bought)
             if is_dish:
                 minutes = pool.value(fid, "prep_minutes") + pool.value(fid, "cook_minutes")
                 w += MINUTE_COST * (0.0 if math.isnan(minutes) else minutes)
