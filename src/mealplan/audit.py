@@ -48,9 +48,8 @@ from .patterns import (
     Shape,
     check_day,
     check_meal,
-    day_rules,
     item_roles,
-    meal_rules,
+    rules_for,
 )
 from .purchase import purchase_key
 from .units import MealSlot, amount_text, nutrient_label, unit_of
@@ -192,6 +191,11 @@ _OWN_RULES: tuple[RuleInfo, ...] = (
 _OWN: dict[str, RuleInfo] = {r.rule: r for r in _OWN_RULES}
 
 
+def _modes(keto: bool, kidney: bool) -> set[str]:
+    """The plan modes the audit judges by (as :attr:`mealplan.targets.Targets.modes`)."""
+    return {m for m, on in (("keto", keto), ("ckd", kidney)) if on}
+
+
 def rule_catalogue(slots: Iterable[str] = _SLOTS, *, keto: bool = False,
                    kidney: bool = False) -> tuple[RuleInfo, ...]:
     """Every rule the audit checks for these slots, in report order (meal, day, week).
@@ -213,13 +217,14 @@ def rule_catalogue(slots: Iterable[str] = _SLOTS, *, keto: bool = False,
             out.append(info)
 
     slots = list(slots)
-    for r in meal_rules(slots, keto=keto, more_fat=kidney):
+    meal_r, day_r = rules_for(slots, _modes(keto, kidney))
+    for r in meal_r:
         add(RuleInfo(r.text, "meal", f"meal pattern ({r.slot}): {r.text}"))
     for info in _OWN_RULES:
         if info.scope == "meal" and (info.rule == NO_RAW_EGG
                                      or any(s in _MAIN_SLOTS for s in slots)):
             add(info)
-    for r in day_rules(keto=keto):
+    for r in day_r:
         add(RuleInfo(r.text, "day", f"meal pattern (day): {r.text}"))
     for info in _OWN_RULES:
         if info.scope != "meal":
@@ -671,7 +676,7 @@ def audit_plan(plan: Mapping[str, Any], table: FoodTable, *, keto: bool | None =
         slots = [str(s) for s in slot_list]
     else:
         slots = [s for s in _SLOTS if any(m.slot == s for d in days for m in d.meals)]
-    rules = meal_rules(slots, keto=is_keto, more_fat=kidney)
+    rules = rules_for(slots, _modes(is_keto, kidney))[0]
     targets = plan.get("targets")
     notes: list[str] = []
     if keto is None and is_keto:
@@ -751,7 +756,7 @@ def _day_findings(d: _Day, table: FoodTable, keto: bool,
         add(rule, True, why, skipped=True)
 
     shapes = [it.shape() for it in d.foods]
-    for r in day_rules(keto=keto):
+    for r in rules_for((), _modes(keto, False))[1]:
         broken = check_day(shapes, [r])
         kind = r.kind if isinstance(r, GramsRule) else "cheese"
         grams = sum(s.kind_grams.get(kind, 0.0) for s in shapes)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .dishes import DISH_KIND, NATTO_ID, Dish, DishTable, dish_foods, grams_by_kind
 from .foods import FoodTable, merge_tables
-from .patterns import FISH_SERVING_G, Rule, day_rules, item_roles, meal_rules
+from .patterns import FISH_SERVING_G, Rule, item_roles, rules_for
 from .plan import (
     MAX_CHEESES_PER_WEEK,
     DayPlan,
@@ -179,10 +179,9 @@ def pattern_rules(pool: FoodTable, targets: Targets, options: PlanOptions) -> tu
     kinds)."""
     if not patterns_apply(pool, options):
         return ()
-    return meal_rules(options.slots, keto="keto" in targets.modes,
-                      more_fat="ckd" in targets.modes) + day_rules(
-        fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds),
-        keto="keto" in targets.modes)
+    meal, day = rules_for(options.slots, targets.modes,
+                          fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds))
+    return meal + day
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ __all__ = [
     "day_rules",
     "item_roles",
     "meal_rules",
+    "rules_for",
 ]
 
 ROLES: dict[str, str] = {
@@ -254,6 +255,16 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
             GramsRule(s, "fat", fat_g, f"at most {fat_g:g} g of oil, butter or cream per meal"),
         ]
     return tuple(out)
+
+
+def rules_for(slots: Iterable[str], modes: Iterable[str], *,
+              fresh_fruit: bool = True) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """(meal rules, day rules) of a plan with these modes: ``"keto"`` (keto's meals and no
+    egg cap) and ``"ckd"`` (kidney mode: 30 g of added fat a meal). The planner, the
+    verifier and the audit all take their rules from here, so they never drift apart."""
+    m = set(modes)
+    return (meal_rules(slots, keto="keto" in m, more_fat="ckd" in m),
+            day_rules(fresh_fruit=fresh_fruit, keto="keto" in m))
 
 
 def day_rules(*, fresh_fruit: bool = True, keto: bool = False) -> tuple[Rule, ...]:

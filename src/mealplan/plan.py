@@ -30,9 +30,8 @@ from .patterns import (
     Shape,
     check_day,
     check_meal,
-    day_rules,
     item_roles,
-    meal_rules,
+    rules_for,
 )
 from .targets import Targets
 from .units import MealSlot
@@ -666,8 +665,8 @@ def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                              f"{served:g} g, the item {it.grams:g} g")
     if not patterns_apply(table, options):
         return v
-    rules = meal_rules(options.slots, keto="keto" in targets.modes,
-                       more_fat="ckd" in targets.modes)
+    rules, rules_day = rules_for(options.slots, targets.modes, fresh_fruit=any(
+        b.nutrient == "fruit_veg_g" for b in targets.bounds))
     for d in days:
         shapes_day: list[Shape] = []
         for m in d.meals:
@@ -685,9 +684,7 @@ def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
             in_dishes = {i.food_id for it in m.items if it.dish for i in it.dish.ingredients}
             v += [f"day {d.day} {m.slot}: '{it.food_id}' is served alone and inside a dish of "
                   "the same meal" for it in m.items if it.dish is None and it.food_id in in_dishes]
-        v += [f"day {d.day}: {text}" for text in check_day(shapes_day, day_rules(
-            fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds),
-            keto="keto" in targets.modes))]
+        v += [f"day {d.day}: {text}" for text in check_day(shapes_day, rules_day)]
     cheeses = {f for d in days for f in d.eaten_ids() if _kind(table, f) == "cheese"}
     if len(cheeses) > weekly_allowance(MAX_CHEESES_PER_WEEK, len(days)):
         v.append(f"{len(cheeses)} different cheeses, more than {MAX_CHEESES_PER_WEEK} a week")
