@@ -76,9 +76,10 @@ def test_kidney_week_plans_under_the_clinicians_caps(shipped: FoodTable) -> None
 
 def test_kidney_caps_too_tight_for_any_menu_are_refused_naming_the_cap(
         shipped: FoodTable) -> None:
-    """Caps no menu can meet (potassium 1,200 / phosphorus 600 mg): an explained refusal that
-    names the cap, never a crash or a plan over a cap."""
-    targets = targets_for(Person(65, "male"), ckd=KidneyLimits(1200, 600))
+    """Caps no menu can meet (potassium 800 / phosphorus 400 mg): an explained refusal that
+    names the cap, never a crash or a plan over a cap. (1,200 / 600 mg was refused until
+    the kidney meals of issue 14 made a day under it.)"""
+    targets = targets_for(Person(65, "male"), ckd=KidneyLimits(800, 400))
     with pytest.raises(InfeasiblePlanError) as err:
         make_plan(shipped, targets, PlanOptions(days=1), load_supplements())
     text = str(err.value)
