@@ -206,6 +206,8 @@ def meal_rules(slots: Iterable[str], *, keto: bool = False,
                           "breakfast has at most two bases (cereal and an egg, not three)"),
                 CountRule(s, ("breakfast_dish",), None, 1,
                           "breakfast has at most one breakfast dish (not two bowls of cereal)"),
+                CountRule(s, ("main",), None, 1, "breakfast has at most one egg, fish or meat "
+                          "item (not an omelette beside fried eggs)"),
                 CountRule(s, ("pour", "fruit"), 1, None,
                           "breakfast has milk, yogurt or fruit"),
                 NeedsRule(s, "cereal", ("pour",),
