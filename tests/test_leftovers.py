@@ -20,7 +20,7 @@ from mealplan.errors import TargetsError
 from mealplan.export import plan_to_dict, to_json, to_markdown
 from mealplan.foods import FoodTable, load_default_table
 from mealplan.plan import Plan, PlanOptions, leftover_pairs, verify_plan
-from mealplan.solve import make_plan, regenerate_meal
+from mealplan.solve import make_plan, regenerate_meal, swap_item
 from mealplan.targets import Person, targets_for
 
 
@@ -149,6 +149,28 @@ def test_regenerating_a_cooked_dinner_unmarks_its_leftovers(week: Plan,
     assert pair.eat not in {p.eat for p in leftover_pairs(new.days)}
     assert len(leftover_pairs(new.days)) == len(leftover_pairs(week.days)) - 1
     assert verify_plan(new.days, table, new.targets, new.options) == []
+
+
+def test_swap_a_dish_for_a_dish_of_the_same_role(week: Plan, table: FoodTable) -> None:
+    """Issue 12: a named main is swapped for another named main of that meal's slot."""
+    day = week.day(3)
+    meal = next(m for m in day.meals if m.slot == "dinner")
+    dish = next(it for it in meal.items if it.dish is not None and it.dish.role in ("main",
+                                                                                     "meal"))
+    new = swap_item(week, 3, "dinner", dish.food_id, table)
+    came = [it for m in new.day(3).meals if m.slot == "dinner" for it in m.items
+            if it.food_id not in {x.food_id for x in meal.items}]
+    assert len(came) == 1 and came[0].dish is not None
+    assert came[0].dish.role in ("main", "meal")
+    assert "dinner" in table_dish_slots(came[0].food_id)
+    before, after = _meals(week), _meals(new)
+    assert {k for k in before if before[k] != after[k]} == {(3, "dinner")}
+
+
+def table_dish_slots(dish_id: str) -> tuple[str, ...]:
+    from mealplan.dishes import shipped_dishes
+
+    return tuple(shipped_dishes().get(dish_id).slots)
 
 
 def test_regenerate_meal_refuses_what_is_not_there(week: Plan, table: FoodTable) -> None:

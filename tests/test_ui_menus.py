@@ -6,6 +6,7 @@ cancel; the "eat natto" fix."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,11 @@ def test_plan_grid_shows_dishes_with_servings_minutes_ingredients_and_kcal(one_d
         # the heading adds the items' rounded values: within 1 kcal of the exact sum
         assert abs(float(shown.removesuffix(" kcal").replace(",", "")) - kcal) <= 1.0
     assert sum(meals.values()) == pytest.approx(day_kcal(one_day, 1), rel=1e-3)
-    assert "kcal" not in meal_heading(plan_grid(one_day), 1, "lunch")  # no table, no kcal
+    # the items carry their energy from planning: no table needed
+    assert meal_heading(plan_grid(one_day), 1, "lunch") == meal_heading(grid, 1, "lunch")
+    bare = replace(one_day, days=tuple(replace(d, meals=tuple(replace(m, items=tuple(
+        replace(it, kcal=None) for it in m.items)) for m in d.meals)) for d in one_day.days))
+    assert "kcal" not in meal_heading(plan_grid(bare), 1, "lunch")  # no energy, no table
 
 
 # -- the audit panel --------------------------------------------------------------------------

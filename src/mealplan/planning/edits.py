@@ -168,8 +168,9 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
     """Replace one item by one other food in the same meal; nothing else changes.
 
     Every other item of the day stays exactly as it was (food, meal and amount); the new
-    food goes into ``slot`` in place of ``food_id``, preferably of the same role (a main
-    dish for a main dish, a vegetable or fruit for a vegetable or fruit, an oil for an oil),
+    food goes into ``slot`` in place of ``food_id``, preferably of the same role (a named
+    main dish for a named main dish, a vegetable or fruit for a vegetable or fruit, an oil
+    for an oil),
     otherwise any food that fits. Other days never change. When no single food can take the
     item's place while every target holds, a :class:`TargetsError` says so (regenerating
     the day is the way out) instead of changing other items behind the user's back.
@@ -191,8 +192,10 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
              if it.food_id != food_id]
     old = e.pool.row(food_id) if e.pool.has(food_id) else None
     old_flags = e.pool.list_of(food_id, "flags") if e.pool.has(food_id) else frozenset()
-    # a supplement is replaced by a supplement, a food by a food; then the role
-    role = tuple(r in old_flags for r in ("supplement", "main", "addon", "produce"))
+    # a supplement is replaced by a supplement, a food by a food; then the role (a dish by
+    # a dish of the same role: a main dish by another main dish)
+    old_dish = e.pool.has(food_id) and "dish" in e.pool.list_of(food_id, "kind")
+    role = (*(r in old_flags for r in ("supplement", "main", "addon", "produce")), old_dish)
     res = None
     for same_role in (True, False):
         def restrict(foods: list[DayFood], same_role: bool = same_role) -> list[DayFood]:
@@ -201,7 +204,7 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
                     if f.food_id != food_id and (f.food_id in day_ids or (
                         slot in f.slots and f.is_supplement == role[0] and (
                             not same_role or (f.is_supplement, f.is_main, f.is_addon,
-                                              f.is_produce) == role)))]
+                                              f.is_produce, bool(f.parts)) == role)))]
 
         model = _day_model(e.pool, plan.targets, options, day, e.keep, e.used, e.nutrients,
                            e.bounds, e.forbid, (), also_keep=sorted(day_ids),
