@@ -265,8 +265,10 @@ def rules_for(slots: Iterable[str], modes: Iterable[str], *,
     egg cap) and ``"ckd"`` (kidney mode: 30 g of added fat a meal). The planner, the
     verifier and the audit all take their rules from here, so they never drift apart."""
     m = set(modes)
+    # kidney mode drops the fruit-and-vegetable minimum beside its potassium cap, but a
+    # low-potassium fresh fruit (apple, berries, grapes) still belongs in every day
     return (meal_rules(slots, keto="keto" in m, more_fat="ckd" in m),
-            day_rules(fresh_fruit=fresh_fruit, keto="keto" in m))
+            day_rules(fresh_fruit=fresh_fruit or "ckd" in m, keto="keto" in m))
 
 
 def day_rules(*, fresh_fruit: bool = True, keto: bool = False) -> tuple[Rule, ...]:

@@ -828,7 +828,8 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                     v.append(f"day {d.day}: '{it.food_id}' has a fractional portion count")
                 if it.is_supplement != ("supplement" in table.list_of(it.food_id, "flags")):
                     v.append(f"day {d.day}: '{it.food_id}' supplement marking is wrong")
-        for fid in set(food_ids) if not d.variety_open else ():
+        cooked = {it.food_id for it in d.items if it.leftover_of is None}
+        for fid in cooked if not d.variety_open else ():  # leftovers count on their cook day
             flags_of = table.list_of(fid, "flags") if table.has(fid) else frozenset()
             if options.staples_exempt and "staple" in flags_of:
                 continue

@@ -281,7 +281,7 @@ def _leftover(pool: FoodTable, options: PlanOptions, days: Mapping[int, DayPlan]
     """(dish id, portions) of yesterday's dinner dish to serve again as today's lunch, or
     None. Cook once, eat twice (``PlanOptions.leftovers``): the dinner dish of days 1, 3,
     5, ... is a main or a meal that suits lunch, so its second serving is the next day's
-    lunch; the days-per-food rule still holds."""
+    lunch (even when the dish has reached the days-per-food cap: it was cooked once)."""
     cook, eat = LEFTOVER_SLOTS
     if (not options.leftovers or day % 2 or day - 1 not in days or day in days
             or not {cook, eat} <= set(options.slots) or not patterns_apply(pool, options)):
@@ -289,8 +289,7 @@ def _leftover(pool: FoodTable, options: PlanOptions, days: Mapping[int, DayPlan]
     dinner = next((m for m in days[day - 1].meals if m.slot == cook), None)
     for it in dinner.items if dinner is not None else ():
         if (it.dish is not None and it.dish.role in ("main", "meal") and pool.has(it.food_id)
-                and eat in pool.list_of(it.food_id, "slots")
-                and used.get(it.food_id, 0) < options.max_days_per_food):
+                and eat in pool.list_of(it.food_id, "slots")):
             return it.food_id, it.portions
     return None
 
@@ -328,6 +327,8 @@ def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int
     keep = [*also_keep, leftover[0]] if leftover else list(also_keep)
     # (an edit keeps the day's own dishes: a leftover was cooked on the day it names)
     slow = [f for f in slow_dishes(pool, options.minutes_limit(day)) if f not in keep]
+    if leftover is not None:  # cooked yesterday: open to today's lunch whatever its count
+        used = {**used, leftover[0]: 0}
     foods = _day_foods(day_pool(pool, targets, options, used, lookup=look, cap_share=share,
                                 also_keep=keep),
                        nutrients, targets, options, used, lookup=look,
@@ -452,6 +453,9 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
 
 
 def _count(d: DayPlan, used: Counter[str]) -> None:
+    """Count the day toward the days-per-food rule. Leftovers count too, so a dish eaten
+    on two days is not cooked again as often (the verifier counts only the days a dish is
+    cooked, so the leftovers of a dish at its cap are still allowed: see ``_day_model``)."""
     used.update(d.food_ids())
 
 
