@@ -29,12 +29,6 @@ BANANA = "bananas_raw_fdc_173944"
 SEEDS = "seeds_pumpkin_raw_fdc_2515378"
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saved work goes to a temporary SQLite file."""
-    path = tmp_path / "saved.sqlite3"
-    monkeypatch.setenv("MEALPLAN_DB", str(path))
-    return path
 
 
 def start(days: int = 1) -> AppTest:

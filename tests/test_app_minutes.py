@@ -4,8 +4,6 @@ and each meal's prep minutes, and a value out of range is named, never a crash."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -24,12 +22,7 @@ from mealplan.ui.settings import AppSettings, build_targets, dish_minutes, plan_
 LIMIT = 20
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saved work goes to a temporary SQLite file."""
-    path = tmp_path / "saved.sqlite3"
-    monkeypatch.setenv("MEALPLAN_DB", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("db")  # saved work in a temporary file (conftest)
 
 
 # -- the app ----------------------------------------------------------------------------------

@@ -33,12 +33,7 @@ TABLE = load_default_table()
 SUPP = load_supplements()
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saved work goes to a temporary SQLite file."""
-    path = tmp_path / "saved.sqlite3"
-    monkeypatch.setenv("MEALPLAN_DB", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("db")  # saved work in a temporary file (conftest)
 
 
 @pytest.fixture(scope="module")

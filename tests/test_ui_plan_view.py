@@ -15,12 +15,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saved work goes to a temporary SQLite file."""
-    path = tmp_path / "saved.sqlite3"
-    monkeypatch.setenv("MEALPLAN_DB", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("db")  # saved work in a temporary file (conftest)
 
 
 def clean(at: AppTest) -> AppTest:
