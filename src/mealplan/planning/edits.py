@@ -26,7 +26,7 @@ from mealplan.planning.day import (
     _to_day,
 )
 from mealplan.planning.pool import candidate_pool
-from mealplan.planning.week import _achieve, _count, _day_model, _finish, make_plan
+from mealplan.planning.week import _achieve, _count_cooked, _day_model, _finish, make_plan
 
 
 def regenerate_day(plan: Plan, day: int, table: FoodTable,
@@ -81,7 +81,7 @@ def _edit(plan: Plan, day: int, table: FoodTable, supplements: FoodTable | None)
     used: Counter[str] = Counter()
     achieved: dict[str, float] = {}
     for k in keep.values():
-        _count(k, used)
+        _count_cooked(k, used)  # as the verifier counts: a dish with leftovers is cooked once
         _achieve(k, plan.targets, pool, achieved)
     bounds = _day_bounds(plan.targets, 0, plan.options.days, achieved, {})
     return _Edit(pool, notes, nutrients, keep, used, bounds, [k.food_ids() for k in keep.values()])
@@ -118,7 +118,8 @@ def _missing(model: DayModel, fixed: Sequence[tuple[str, str, float]], day: int)
 def regenerate_meal(plan: Plan, day: int, slot: str, table: FoodTable,
                     supplements: FoodTable | None = None) -> Plan:
     """Re-plan one meal of one day; every other meal of the day and every other day stays
-    exactly as it was, and the new meal differs from the old one.
+    exactly as it was (a new dinner unmarks the next day's lunch as its leftovers: the lunch
+    is the same dish, cooked that day), and the new meal differs from the old one.
 
     The meal is planned through the same day model as the week (meal patterns, weekly
     allowances, weeknight limit, variety), with the day's other meals fixed, and the whole
@@ -167,7 +168,8 @@ def swap_item(plan: Plan, day: int, slot: str, food_id: str, table: FoodTable,
               supplements: FoodTable | None = None) -> Plan:
     """Replace one item by one other food in the same meal; nothing else changes.
 
-    Every other item of the day stays exactly as it was (food, meal and amount); the new
+    Every other item of the day stays exactly as it was (food, meal and amount; a swapped
+    dinner dish unmarks the next day's lunch as its leftovers); the new
     food goes into ``slot`` in place of ``food_id``, preferably of the same role (a named
     main dish for a named main dish, a vegetable or fruit for a vegetable or fruit, an oil
     for an oil),

@@ -242,6 +242,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                                forbid, locks, share=share, look=look, rules_pool=rules_pool,
                                chain_no=chain_no, later=later, leftover=left)
             res = _solve_planned_day(model, options, budget)
+            if res.status == "limit" and left is not None:
+                continue  # no plan with the leftovers within the work limit: plan without
             if res.status != "infeasible":
                 opened = opts is not options
                 if opened and res.status != "limit" and notes is not None:
@@ -287,9 +289,13 @@ def _leftover(pool: FoodTable, options: PlanOptions, days: Mapping[int, DayPlan]
             or not {cook, eat} <= set(options.slots) or not patterns_apply(pool, options)):
         return None
     dinner = next((m for m in days[day - 1].meals if m.slot == cook), None)
+    limit = options.minutes_limit(day)
     for it in dinner.items if dinner is not None else ():
         if (it.dish is not None and it.dish.role in ("main", "meal") and pool.has(it.food_id)
-                and eat in pool.list_of(it.food_id, "slots")):
+                and eat in pool.list_of(it.food_id, "slots")
+                # within today's cooking limit too: an edit that replaces the dinner leaves
+                # the lunch as a dish cooked today
+                and (limit is None or it.dish.minutes <= limit)):
             return it.food_id, it.portions
     return None
 
@@ -327,8 +333,12 @@ def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int
     keep = [*also_keep, leftover[0]] if leftover else list(also_keep)
     # (an edit keeps the day's own dishes: a leftover was cooked on the day it names)
     slow = [f for f in slow_dishes(pool, options.minutes_limit(day)) if f not in keep]
-    if leftover is not None:  # cooked yesterday: open to today's lunch whatever its count
-        used = {**used, leftover[0]: 0}
+    # open whatever their count: yesterday's dinner for today's lunch (cooked once), and an
+    # edited day's own foods (the plan verified with them; days planned with every food
+    # open may have taken them past the cap)
+    opened = [leftover[0]] if leftover is not None else []
+    if opened or also_keep:
+        used = {**used, **dict.fromkeys([*opened, *also_keep], 0)}
     foods = _day_foods(day_pool(pool, targets, options, used, lookup=look, cap_share=share,
                                 also_keep=keep),
                        nutrients, targets, options, used, lookup=look,
@@ -450,6 +460,12 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
     if len(set(sets)) != len(sets):
         return None
     return days, results
+
+
+def _count_cooked(d: DayPlan, used: Counter[str]) -> None:
+    """Count the day toward the days-per-food rule as the verifier does: leftovers were
+    cooked on the day they name (edits judge a day by the verifier's rule)."""
+    used.update({it.food_id for it in d.items if it.leftover_of is None})
 
 
 def _count(d: DayPlan, used: Counter[str]) -> None:
