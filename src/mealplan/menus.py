@@ -17,7 +17,7 @@ import pandas as pd
 
 from .dishes import DISH_KIND, NATTO_ID, Dish, DishTable, dish_foods, grams_by_kind
 from .foods import FoodTable, merge_tables
-from .patterns import FISH_SERVING_G, Rule, item_roles, rules_for
+from .patterns import FISH_SERVING_G, Rule, item_roles
 from .plan import (
     MAX_CHEESES_PER_WEEK,
     DayPlan,
@@ -28,6 +28,7 @@ from .plan import (
     dish_table,
     natto_items,
     patterns_apply,
+    plan_rules,
     weekly_allowance,
 )
 from .targets import Targets
@@ -179,8 +180,7 @@ def pattern_rules(pool: FoodTable, targets: Targets, options: PlanOptions) -> tu
     kinds)."""
     if not patterns_apply(pool, options):
         return ()
-    meal, day = rules_for(options.slots, targets.modes,
-                          fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds))
+    meal, day = plan_rules(options, targets)
     return meal + day
 
 

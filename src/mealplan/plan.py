@@ -27,6 +27,7 @@ from .foods import FoodTable
 from .household import item_household
 from .patterns import (
     FISH_SERVING_G,
+    Rule,
     Shape,
     check_day,
     check_meal,
@@ -69,6 +70,7 @@ __all__ = [
     "main_dish_slots_available",
     "patterns_apply",
     "plan_headline",
+    "plan_rules",
     "verify_plan",
     "weekly_allowance",
     "weekly_cap_left",
@@ -289,6 +291,11 @@ class DayPlan:
     def food_ids(self) -> frozenset[str]:
         """The items of this day (food ids, and dish ids for dishes)."""
         return frozenset(it.food_id for it in self.items)
+
+    def cooked_ids(self) -> frozenset[str]:
+        """The items cooked or served fresh this day: leftovers count on the day they were
+        cooked (the days-per-food rule as the verifier judges it)."""
+        return frozenset(it.food_id for it in self.items if it.leftover_of is None)
 
     def eaten_ids(self) -> frozenset[str]:
         """Every food eaten this day, dishes counted as their ingredients."""
@@ -650,6 +657,14 @@ def natto_items(days: Sequence[DayPlan]) -> int:
                    ing.food_id == NATTO_ID for ing in it.dish.ingredients)))
 
 
+def plan_rules(options: PlanOptions, targets: Targets) -> tuple[tuple[Rule, ...],
+                                                                  tuple[Rule, ...]]:
+    """(meal rules, day rules) of a plan: its slots, its modes, and a fresh fruit a day when
+    the healthy day's fruit and vegetables are held (:func:`mealplan.patterns.rules_for`)."""
+    return rules_for(options.slots, targets.modes,
+                     fresh_fruit=any(b.nutrient == "fruit_veg_g" for b in targets.bounds))
+
+
 def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                   options: PlanOptions) -> list[str]:
     """Dish recipes as served, meal patterns, and the weekly fish and natto allowances."""
@@ -665,8 +680,7 @@ def _verify_menus(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                              f"{served:g} g, the item {it.grams:g} g")
     if not patterns_apply(table, options):
         return v
-    rules, rules_day = rules_for(options.slots, targets.modes, fresh_fruit=any(
-        b.nutrient == "fruit_veg_g" for b in targets.bounds))
+    rules, rules_day = plan_rules(options, targets)
     for d in days:
         shapes_day: list[Shape] = []
         for m in d.meals:
@@ -828,8 +842,7 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
                     v.append(f"day {d.day}: '{it.food_id}' has a fractional portion count")
                 if it.is_supplement != ("supplement" in table.list_of(it.food_id, "flags")):
                     v.append(f"day {d.day}: '{it.food_id}' supplement marking is wrong")
-        cooked = {it.food_id for it in d.items if it.leftover_of is None}
-        for fid in cooked if not d.variety_open else ():  # leftovers count on their cook day
+        for fid in d.cooked_ids() if not d.variety_open else ():
             flags_of = table.list_of(fid, "flags") if table.has(fid) else frozenset()
             if options.staples_exempt and "staple" in flags_of:
                 continue

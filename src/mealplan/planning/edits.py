@@ -26,7 +26,7 @@ from mealplan.planning.day import (
     _to_day,
 )
 from mealplan.planning.pool import candidate_pool
-from mealplan.planning.week import _achieve, _count_cooked, _day_model, _finish, make_plan
+from mealplan.planning.week import _achieve, _day_model, _finish, make_plan
 
 
 def regenerate_day(plan: Plan, day: int, table: FoodTable,
@@ -81,7 +81,7 @@ def _edit(plan: Plan, day: int, table: FoodTable, supplements: FoodTable | None)
     used: Counter[str] = Counter()
     achieved: dict[str, float] = {}
     for k in keep.values():
-        _count_cooked(k, used)  # as the verifier counts: a dish with leftovers is cooked once
+        used.update(k.cooked_ids())  # as the verifier counts: leftovers were cooked once
         _achieve(k, plan.targets, pool, achieved)
     bounds = _day_bounds(plan.targets, 0, plan.options.days, achieved, {})
     return _Edit(pool, notes, nutrients, keep, used, bounds, [k.food_ids() for k in keep.values()])

@@ -221,7 +221,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         bounds = _day_bounds(targets, later, span, achieved, weekly_max)
         forbid = [d.food_ids() for d in days.values()] + list(extra_forbid)
         locks = [(lk.slot, lk.food_id, lk.portions) for lk in options.locks if lk.day == day]
-        leftover = None if chain else _leftover(pool, options, days, day, used)
+        leftover = None if chain else _leftover(pool, options, days, day)
         # A day with no plan under the variety rule is planned once more with every food
         # open (the week has used up what keto's K2 and net carbs need on a last day):
         # variety gives way before a target does, and the plan says so.
@@ -250,8 +250,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
                     notes.append(f"day {day}: some foods are on more than "
                                  f"{options.max_days_per_food} days of the week (the day had "
                                  "no plan that met every target otherwise)")
-                if left is None:
-                    leftover = None
+                leftover = left  # the attempt that planned the day: with the leftovers or not
                 break
         if res.status in ("limit", "infeasible") and chain:
             raise _ChainFailed
@@ -278,8 +277,8 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
 LEFTOVER_SLOTS = (MealSlot.DINNER.value, MealSlot.LUNCH.value)  # cooked at, eaten at
 
 
-def _leftover(pool: FoodTable, options: PlanOptions, days: Mapping[int, DayPlan], day: int,
-              used: Mapping[str, int]) -> tuple[str, float] | None:
+def _leftover(pool: FoodTable, options: PlanOptions, days: Mapping[int, DayPlan],
+              day: int) -> tuple[str, float] | None:
     """(dish id, portions) of yesterday's dinner dish to serve again as today's lunch, or
     None. Cook once, eat twice (``PlanOptions.leftovers``): the dinner dish of days 1, 3,
     5, ... is a main or a meal that suits lunch, so its second serving is the next day's
@@ -330,15 +329,13 @@ def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int
     caps = allowances_left(options, look, planned, chain_no)
     adds, cheeses_left = new_cheeses(pool, options, planned, look)
     bought = frozenset(purchase_key(f) for d in planned for f in d.eaten_ids())
+    # Kept whatever the weeknight limit and the days-per-food count: an edited day's own
+    # foods (the plan verified with them; days planned with every food open may have taken
+    # them past the cap) and yesterday's dinner for today's lunch (cooked the day before).
     keep = [*also_keep, leftover[0]] if leftover else list(also_keep)
-    # (an edit keeps the day's own dishes: a leftover was cooked on the day it names)
     slow = [f for f in slow_dishes(pool, options.minutes_limit(day)) if f not in keep]
-    # open whatever their count: yesterday's dinner for today's lunch (cooked once), and an
-    # edited day's own foods (the plan verified with them; days planned with every food
-    # open may have taken them past the cap)
-    opened = [leftover[0]] if leftover is not None else []
-    if opened or also_keep:
-        used = {**used, **dict.fromkeys([*opened, *also_keep], 0)}
+    if keep:
+        used = {**used, **dict.fromkeys(keep, 0)}
     foods = _day_foods(day_pool(pool, targets, options, used, lookup=look, cap_share=share,
                                 also_keep=keep),
                        nutrients, targets, options, used, lookup=look,
@@ -462,16 +459,11 @@ def _plan_in_two_chains(table: FoodTable, targets: Targets, options: PlanOptions
     return days, results
 
 
-def _count_cooked(d: DayPlan, used: Counter[str]) -> None:
-    """Count the day toward the days-per-food rule as the verifier does: leftovers were
-    cooked on the day they name (edits judge a day by the verifier's rule)."""
-    used.update({it.food_id for it in d.items if it.leftover_of is None})
-
-
 def _count(d: DayPlan, used: Counter[str]) -> None:
     """Count the day toward the days-per-food rule. Leftovers count too, so a dish eaten
     on two days is not cooked again as often (the verifier counts only the days a dish is
-    cooked, so the leftovers of a dish at its cap are still allowed: see ``_day_model``)."""
+    cooked, :meth:`DayPlan.cooked_ids`, so the leftovers of a dish at its cap are still
+    allowed: see ``_day_model``)."""
     used.update(d.food_ids())
 
 
