@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -139,8 +140,19 @@ class FoodTable:
         return float(value) if isinstance(value, int | float) else math.nan
 
     def list_of(self, food_id: str, column: str) -> frozenset[str]:
-        """The words of a ``;``-list column (slots, diet_tags, allergens, flags)."""
-        return split_list(self.df.at[food_id, column])
+        """The words of a ``;``-list column (slots, diet_tags, allergens, flags); KeyError
+        for an unknown food or column. Parsed once per table and column (the planner asks
+        thousands of times a week)."""
+        lists = self._lists.get(column)
+        if lists is None:
+            lists = {str(i): split_list(v) for i, v in self.df[column].items()}
+            self._lists[column] = lists
+        return lists[food_id]
+
+    @cached_property
+    def _lists(self) -> dict[str, dict[str, frozenset[str]]]:
+        # a cache of parsed list columns (the table is read-only, see the class docstring)
+        return {}
 
     def subset(self, ids: Iterable[str]) -> FoodTable:
         """A table of only these foods (in this table's order)."""
