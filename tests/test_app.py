@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
 from mealplan.foods import load_default_table
-from mealplan.plan import DayPlan
+from mealplan.plan import DayPlan, dish_table
 from mealplan.purchase import section_label, shipped_purchases
 from mealplan.store import Store
 
@@ -382,7 +382,12 @@ def test_edits_in_place_keep_the_rest_of_the_plan(db: Path) -> None:
     assert "locked on day 1: unlock it before swapping it" in texts(at.error)
     assert at.session_state["s_plan"] is swapped
 
-    target = next(f for f in sorted(swapped.day(2).food_ids()) if f != lock_food)
+    # a food of day 2 that is not the locked item nor inside it (banning an ingredient of
+    # a locked dish is refused: tests/test_appsupport.py)
+    inside = {i.food_id for d in dish_table(swapped.options).dishes if d.id == lock_food
+              for i in d.ingredients}
+    target = next(f for f in sorted(swapped.day(2).food_ids()) if f != lock_food
+                  and f not in inside)
     at.segmented_control(key="w_view").set_value("Day 2").run()
     slot = next(m.slot for m in swapped.day(2).meals for it in m.items if it.food_id == target)
     at.selectbox(key="w_edit_item").set_value(f"{slot}|{target}")

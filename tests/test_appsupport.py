@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from mealplan.foods import FoodTable, load_default_table
 from mealplan.plan import (
     DayPlan,
     Diagnosis,
+    Lock,
     Meal,
     Plan,
     PlanItem,
@@ -25,6 +27,7 @@ from mealplan.plan import (
     Shortfall,
     SolveInfo,
     check_bounds,
+    dish_table,
 )
 from mealplan.targets import K2_MAX_UG, K2_MIN_UG
 from mealplan.ui.bounds_editor import BoundEdit, bounds_frame, edits_from_frame
@@ -442,6 +445,19 @@ def test_lock_item(table: FoodTable) -> None:
         lock_item(plan, 2, "lunch", "natto")
     with pytest.raises(TargetsError, match="locked on day 1"):
         ban_food(locked, "natto", table)
+
+
+def test_ban_refuses_an_ingredient_of_a_locked_dish(table: FoodTable) -> None:
+    """A locked dish keeps its ingredients: banning one names the dish and the way out."""
+    plan = _tiny_plan(table)
+    dish = dish_table(plan.options).dishes[0]
+    locked = replace(plan, options=replace(plan.options, locks=(
+        Lock(1, dish.slots[0], dish.id),)))
+    with pytest.raises(TargetsError, match=f"in {dish.name}, locked on day 1; unlock the dish"):
+        ban_food(locked, dish.ingredients[0].food_id, table)
+    other = next(f for f in table.ids if f not in {i.food_id for i in dish.ingredients}
+                 and all(f not in d.food_ids() for d in plan.days))
+    assert other in ban_food(locked, other, table).options.bans
 
 
 def test_ban_food_not_in_plan_only_records_the_ban(table: FoodTable) -> None:

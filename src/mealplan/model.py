@@ -73,6 +73,12 @@ Constraints (named in the .lp file by the same numbers)
         :math:`D_f` that hold it, :math:`|D_f| y_{fs} + \sum_{d \in D_f} y_{ds} \le |D_f|`
         (no crisp rice cereal beside a bowl of it).
 
+    20. new purchases (a shopping list a cook can buy): :math:`p_k \ge y_{fs}` for each
+        purchase k new to the week that food f adds (a dish: its ingredients' purchases),
+        :math:`\sum_k p_k \le N` (what is left of the week's list), :math:`0 \le p_k
+        \le 1`; or, for a day that cannot keep to the list, :math:`\omega \sum_k p_k`
+        added to the objective (as few purchases beyond it as the targets allow).
+
 Missing values
     An unknown nutrient value counts as 0 toward a minimum (a food is never credited with
     what is not known). Foods with an unknown value for a nutrient that has a maximum are
@@ -95,8 +101,8 @@ from dataclasses import dataclass, field
 
 import pulp
 
-__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "build_problem", "highs_solver",
-           "quiet_highs", "solve_day"]
+__all__ = ["DayBound", "DayFood", "DayModel", "DayResult", "RelaxedDay", "build_problem",
+           "highs_solver", "quiet_highs", "relax_day", "solve_day"]
 
 MAIN_MEALS = ("breakfast", "lunch", "dinner")
 
@@ -120,6 +126,7 @@ class DayFood:
     roles: Mapping[str, int] = field(default_factory=dict)  # meal-pattern roles (patterns.py)
     kind_grams: Mapping[str, float] = field(default_factory=dict)  # grams per kind, per portion
     parts: frozenset[str] = frozenset()  # a dish's ingredient food ids (empty: a single food)
+    purchases: frozenset[str] = frozenset()  # purchases new to the week this item adds
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,10 @@ class DayModel:
     # sum of kind_grams[key] over the items served (y, not portions) at most this much
     # (e.g. key "new_cheese": how many cheeses not yet bought this week an item adds)
     count_caps: Mapping[str, float] = field(default_factory=dict)
+    # at most this many purchases new to the week today (DayFood.purchases); None: no cap
+    max_new_purchases: int | None = None
+    # objective points per purchase new to the week today (on top of the items' weights)
+    purchase_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,23 @@ class DayResult:
     duals: Mapping[str, float] = field(default_factory=dict)
     stopped_by: str | None = None
     nodes: int = 0
+
+
+@dataclass(frozen=True)
+class RelaxedDay:
+    """The day's LP relaxation (every portion and every yes/no fractional).
+
+    ``objective`` is the relaxed optimum, a lower bound on the MILP's objective (None when
+    the relaxation has no optimum: then the MILP has no plan either). ``ranking`` orders
+    the candidates by how much the relaxed day wants them: first those it serves, then the
+    others by their least reduced cost (what serving one would add to the objective), ties
+    by food id; deterministic.
+    """
+
+    objective: float | None
+    ranking: tuple[str, ...]
+    seconds: float
+    infeasible: bool = False  # proven: no plan (the relaxation has none)
 
 
 _QUIET_LOCK = threading.Lock()
@@ -496,6 +524,9 @@ def _build(model: DayModel) -> _Built:
         prob += X([((fid, s), 1.0)]) == n, f"c11_fix_x_{i}"
     # 17. meal patterns; 18. kind caps
     _pattern_rows(prob, model, x, by_id, X, Y, slots)
+    # 20. new purchases
+    new = (_purchase_rows(prob, model, x, by_id, Y)
+           if model.max_new_purchases is not None or model.purchase_weight else [])
     # 16. a swap: exactly new_items items besides the fixed ones (supplements included)
     if model.new_items is not None:
         fixed_keys = {(fid, s) for s, fid, _n in model.fixed}
@@ -520,6 +551,8 @@ def _build(model: DayModel) -> _Built:
         objective_terms.append(lin(yt, ((k, by_id[k[0]].weight) for k in x)))
         if model.objective != "cost":
             objective_terms.append(grams * (model.grams_weight / 100.0))
+        if model.purchase_weight and new:
+            objective_terms.append(pulp.lpSum(new) * model.purchase_weight)
         prob += pulp.lpSum(objective_terms)
 
     return _Built(prob, xt, yt, slack_vars, energy, energy_slack, slots)
@@ -595,6 +628,45 @@ def _pattern_rows(prob: pulp.LpProblem, model: DayModel,
                     m = float(len(holding))
                     prob += (Y([k], m) + Y(holding) <= m,
                              f"c19_alone_{_name(k[0])}_{s}")
+
+
+def _purchase_rows(prob: pulp.LpProblem, model: DayModel,
+                   x: Mapping[tuple[str, str], object], by_id: Mapping[str, DayFood],
+                   Y: Callable[..., pulp.LpAffineExpression]) -> list[pulp.LpVariable]:
+    """Constraint 20 (new purchases): p[k] >= y[f,s] for each purchase k that f adds,
+    sum of p[k] <= the day's allowance (p continuous: the cap or its objective weight
+    pushes it to its least). Returns the p variables."""
+    keys = sorted({k for f in by_id.values() for k in f.purchases})
+    bought = {k: pulp.LpVariable(f"p_{i}", lowBound=0, upBound=1) for i, k in enumerate(keys)}
+    for fs in sorted(x):
+        for k in sorted(by_id[fs[0]].purchases):
+            prob += (pulp.LpAffineExpression([(bought[k], 1.0)]) - Y([fs]) >= 0,
+                     f"c20_buy_{_name(fs[0])}_{fs[1]}_{keys.index(k)}")
+    if bought and model.max_new_purchases is not None:
+        prob += (pulp.lpSum(bought.values()) <= max(model.max_new_purchases, 0),
+                 "c20_new_purchases")
+    return list(bought.values())
+
+
+def relax_day(model: DayModel) -> RelaxedDay:
+    """Solve the day's LP relaxation (HiGHS simplex, single-threaded: the same answer on any
+    machine); see :class:`RelaxedDay`."""
+    t0 = time.perf_counter()
+    b = _build(model)
+    b.prob.solve(highs_solver(mip=False))
+    h = b.prob.solverModel
+    status = h.getModelStatus()
+    if status != type(status).kOptimal:
+        return RelaxedDay(None, (), time.perf_counter() - t0,
+                          infeasible=status == type(status).kInfeasible)
+    score: dict[str, tuple[int, float]] = {}
+    for (fid, _s), terms in b.yt.items():
+        for var, _c in terms:
+            key = (0, 0.0) if (var.value() or 0.0) > 1e-6 else (1, float(var.dj or 0.0))
+            if fid not in score or key < score[fid]:
+                score[fid] = key
+    ranking = tuple(sorted(score, key=lambda f: (*score[f], f)))
+    return RelaxedDay(pulp.value(b.prob.objective), ranking, time.perf_counter() - t0)
 
 
 def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,

@@ -119,6 +119,10 @@ class Lock:
     portions: float = 1.0
 
 
+# Kinds of single foods a cook eats on most days (a pack of bread, a bag of apples)
+SIDE_KINDS = frozenset({"fruit", "vegetable", "bread", "grain", "cereal", "yogurt", "milk"})
+
+
 @dataclass(frozen=True)
 class PlanOptions:
     """How to plan: horizon, meals, realism rules, objective, solver limits."""
@@ -128,6 +132,10 @@ class PlanOptions:
     continuous: bool = False
     objective: Objective = "balanced"
     max_days_per_food: int = 3
+    # a side that is a single food (fruit, a vegetable, bread, a grain or cereal, yogurt,
+    # milk: SIDE_KINDS) on at most this many days (at least max_days_per_food): variety
+    # comes from the dishes, and a cook reuses the bread and fruit bought (issue 12)
+    max_days_per_side: int = 5
     max_items_per_meal: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_ITEMS_PER_MEAL))
     min_foods_per_day: int = 6
@@ -163,6 +171,10 @@ class PlanOptions:
     # (4-5 s of a 13 s week). None: search on to the gap or ``day_node_limit``.
     day_soft_nodes: int | None = 1
     day_time_limit: float = 300.0  # seconds per day (safety net)
+    # per day: solve first among this many candidates, the ones the day's LP relaxation
+    # ranks best (a kernel search, mealplan.planning.day._solve_planned_day); all of them
+    # when the kernel has no plan. None: always among all. Deterministic.
+    kernel_size: int | None = 80
     # per day: after this many seconds stop as soon as a plan is in hand (faster, but the plan
     # then depends on the machine's speed); None (default): every day solved to the gap
     day_soft_seconds: float | None = None
@@ -183,7 +195,19 @@ class PlanOptions:
     # second serving is the next day's lunch (when it suits lunch and the day still meets
     # every target with it; otherwise that lunch is planned freely)
     leftovers: bool = True
+    # A shopping list a cook can buy (issue 12): at most this many purchases (shopping
+    # lines: eggs any style are one, supplements apart) in the plan, when a day can keep
+    # to it; a day that cannot is planned without it. None: no limit.
+    max_purchases: int | None = 30
     dish_table: DishTable | None = field(default=None, compare=False, repr=False)
+
+    def days_limit(self, kinds: frozenset[str]) -> int:
+        """Most days of the plan a food of these kinds (its ``kind`` column) may be on: a
+        single-food side (:data:`SIDE_KINDS`) ``max_days_per_side``, anything else (a
+        dish, a main, cheese, nuts) ``max_days_per_food``."""
+        if kinds & SIDE_KINDS and "dish" not in kinds:
+            return max(self.max_days_per_food, self.max_days_per_side)
+        return self.max_days_per_food
 
     def items_limit(self, slot: str) -> int:
         """Most items one meal in ``slot`` may have."""
@@ -868,8 +892,9 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
           for d in days for m in d.meals for it in m.items
           if it.leftover_of is not None and (d.day, m.slot, it.food_id) not in paired]
     for fid, n in sorted(days_used.items()):
-        if n > options.max_days_per_food:
-            v.append(f"'{fid}' appears on {n} days, more than {options.max_days_per_food}")
+        cap = options.days_limit(table.list_of(fid, "kind") if table.has(fid) else frozenset())
+        if n > cap:
+            v.append(f"'{fid}' appears on {n} days, more than {cap}")
     for lock in options.locks:
         if 1 <= lock.day <= len(days):
             d = days[lock.day - 1]

@@ -102,6 +102,13 @@ def _options(args: argparse.Namespace) -> PlanOptions:
     if args.max_days_per_food < 1:
         raise TargetsError("command line", [Problem(
             "--max-days-per-food: must be at least 1 day")])
+    if args.max_days_per_side < 1:
+        raise TargetsError("command line", [Problem(
+            "--max-days-per-side: must be at least 1 day")])
+    if args.max_purchases is not None and args.max_purchases < 1:
+        raise TargetsError("command line", [Problem(
+            "--max-purchases: must be at least 1 (leave it out for the default, "
+            f"{PlanOptions.max_purchases}; --no-purchase-limit for none)")])
     if not 0 <= args.fish_per_week <= 14:
         raise TargetsError("command line", [Problem("--fish-per-week: must be 0 to 14")])
     for flag, value in (("--max-minutes", args.max_minutes),
@@ -123,7 +130,10 @@ def _options(args: argparse.Namespace) -> PlanOptions:
                        natto=args.natto, fish_per_week=args.fish_per_week, dish_table=dishes,
                        max_dish_minutes=args.max_minutes,
                        weekend_dish_minutes=args.weekend_minutes,
-                       leftovers=not args.no_leftovers)
+                       leftovers=not args.no_leftovers,
+                       max_days_per_side=args.max_days_per_side,
+                       max_purchases=None if args.no_purchase_limit else (
+                           args.max_purchases or PlanOptions.max_purchases))
 
 
 def _meal_to_regenerate(args: argparse.Namespace, options: PlanOptions) -> tuple[int, str] | None:
@@ -238,6 +248,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="amounts in grams instead of whole household portions")
     p.add_argument("--max-days-per-food", type=int, default=3,
                    help="days a food may appear in the plan (staples exempt; default 3)")
+    p.add_argument("--max-days-per-side", type=int, default=PlanOptions.max_days_per_side,
+                   metavar="N",
+                   help="days a single-food side (fruit, a vegetable, bread, a grain or "
+                        "cereal, yogurt, milk) may appear (at least --max-days-per-food; "
+                        f"default {PlanOptions.max_days_per_side})")
+    p.add_argument("--max-purchases", type=int, metavar="N",
+                   help="shopping lines the plan may need (every egg style is one purchase; "
+                        f"default {PlanOptions.max_purchases}); a day that cannot keep to it "
+                        "is planned without it")
+    p.add_argument("--no-purchase-limit", action="store_true",
+                   help="no limit on the shopping list's length")
     p.add_argument("--work-limit", type=int, default=PlanOptions.day_node_limit,
                    metavar="NODES",
                    help="search effort per day in branch-and-bound nodes (default "

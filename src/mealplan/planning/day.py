@@ -18,7 +18,15 @@ from dataclasses import replace
 from mealplan.errors import SolverError, SolverTimeoutError
 from mealplan.foods import FoodTable
 from mealplan.menus import dish_serving, not_alone, pattern_rules, shapes
-from mealplan.model import DayBound, DayFood, DayModel, DayResult, solve_day
+from mealplan.model import (
+    DayBound,
+    DayFood,
+    DayModel,
+    DayResult,
+    RelaxedDay,
+    relax_day,
+    solve_day,
+)
 from mealplan.patterns import MAIN_MIN_G
 from mealplan.plan import (
     DayPlan,
@@ -97,7 +105,8 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         flags = frozenset(str(row["flags"]).split(";")) if row["flags"] else frozenset()
         supp = "supplement" in flags
         staple = options.staples_exempt and "staple" in flags
-        if not supp and not staple and used.get(fid, 0) >= options.max_days_per_food:
+        if not supp and not staple and used.get(fid, 0) >= options.days_limit(
+                pool.list_of(fid, "kind") if "kind" in pool.df.columns else frozenset()):
             continue
         g = float(row["portion_g"])
         per = {}
@@ -125,9 +134,11 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         is_dish = shape is not None and "dish" in shape_kinds.get(fid, "")
         if is_dish and shape is not None and (shape.roles.get("main") or shape.roles.get("base")):
             w -= DISH_REWARD  # a named main or breakfast dish, not more side dishes
+        new: frozenset[str] = frozenset()
         if menus and not supp:  # per purchase new to the week (eggs any style are one)
             parts = recipes.get(fid, [fid]) if is_dish else [fid]
-            w += new_cost * len({purchase_key(f) for f in parts} - bought)
+            new = frozenset(purchase_key(f) for f in parts) - bought
+            w += new_cost * len(new)
             if is_dish:
                 minutes = pool.value(fid, "prep_minutes") + pool.value(fid, "cook_minutes")
                 w += MINUTE_COST * (0.0 if math.isnan(minutes) else minutes)
@@ -136,7 +147,8 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
                              "produce" in flags,
                              roles=shape.roles if shape else {},
                              kind_grams=shape.kind_grams if shape else {},
-                             parts=frozenset(recipes.get(fid, ())) if is_dish else frozenset()))
+                             parts=frozenset(recipes.get(fid, ())) if is_dish else frozenset(),
+                             purchases=new))
     return foods
 
 
@@ -267,12 +279,38 @@ def _unit(targets: Targets, nutrient: str) -> str:
 
 
 def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> DayResult:
-    """One day to the gap, the soft node limit once a plan is in hand, or the work limit;
-    once more with 4x the nodes if no plan yet.
+    """One day: first among the candidates its LP relaxation ranks best, else among all.
 
-    Both steps are deterministic; only the wall-clock safety net (``budget``, the plan's
-    remaining seconds, and ``options.day_time_limit``) can make the answer machine-dependent.
+    With ``options.kernel_size`` (a kernel search): the day's LP relaxation ranks the
+    candidates (:func:`mealplan.model.relax_day`), the MILP is solved among the first
+    ``kernel_size`` of them (and any locked or fixed food), and its plan is returned,
+    measured against the relaxed optimum of *all* the candidates (a lower bound on any
+    plan of the day; so "optimal" still means proven within the gap against every
+    candidate). When the kernel has no plan, the day is solved among all its candidates;
+    when the relaxation has none, neither has the day (no MILP is solved).
+    Measured (issue 14, 21 day models of three weeks): 3x faster at 60 foods, 2x at 80,
+    the same score on 17 of 21 days at 80.
+
+    Each solve stops at the gap, the soft node limit once a plan is in hand, or the work
+    limit, then once more with 4x the nodes if no plan yet. All of it is deterministic;
+    only the wall-clock safety net (``budget``, the plan's remaining seconds, and
+    ``options.day_time_limit``) can make the answer machine-dependent.
     """
+    k = options.kernel_size
+    if k is not None and not model.continuous and len(model.foods) > k:
+        relaxed = relax_day(model)
+        if relaxed.infeasible:  # no fractional plan, so no plan: no MILP to solve
+            return DayResult("infeasible", (), None, None, None, relaxed.seconds, 0.0, {})
+        if relaxed.objective is not None:
+            keep = set(relaxed.ranking[:k]) | {f for _s, f, _n in (*model.locks, *model.fixed)}
+            kernel = replace(model, foods=[f for f in model.foods if f.food_id in keep])
+            res = _solve_to_limits(kernel, options, budget)
+            if res.status in ("optimal", "feasible"):
+                return _against_all(res, relaxed, options)
+    return _solve_to_limits(model, options, budget)
+
+
+def _solve_to_limits(model: DayModel, options: PlanOptions, budget: float) -> DayResult:
     for nodes in (options.day_node_limit, 4 * options.day_node_limit):
         res = solve_day(model, gap_rel=options.gap_rel, gap_abs=options.gap_abs,
                         node_limit=nodes, time_limit=min(options.day_time_limit, budget),
@@ -281,6 +319,18 @@ def _solve_planned_day(model: DayModel, options: PlanOptions, budget: float) -> 
         if not (res.status == "limit" and res.stopped_by == "work"):
             break
     return res
+
+
+def _against_all(res: DayResult, relaxed: RelaxedDay, options: PlanOptions) -> DayResult:
+    """A kernel's plan measured against every candidate: the bound is the relaxed optimum
+    of the whole day (the kernel's own bound holds for the kernel only)."""
+    obj, bound = res.objective, relaxed.objective
+    if obj is None or bound is None:
+        return replace(res, status="feasible", best_bound=None, gap=None)
+    diff = max(0.0, obj - bound)
+    proven = diff <= max(options.gap_abs, options.gap_rel * abs(obj)) + 1e-9
+    return replace(res, status="optimal" if proven else "feasible", best_bound=bound,
+                   gap=diff / max(abs(obj), 1e-9), seconds=res.seconds + relaxed.seconds)
 
 
 def _limit_error(res: DayResult, options: PlanOptions, day: int) -> SolverError:

@@ -157,9 +157,10 @@ def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
              cap_share: float | None = None) -> FoodTable:
     """The day's pool: foods at their day cap left out, then narrowed when still large
     (``cap_share``: see :func:`prune_candidates`; None: :data:`CAP_SHARE`)."""
-    capped = [fid for fid, n in used.items() if n >= options.max_days_per_food
-              and pool.has(fid) and not ({"staple", "supplement"}
-                                         & pool.list_of(fid, "flags"))]
+    kinds = "kind" in pool.df.columns
+    capped = [fid for fid, n in used.items() if pool.has(fid)
+              and n >= options.days_limit(pool.list_of(fid, "kind") if kinds else frozenset())
+              and not ({"staple", "supplement"} & pool.list_of(fid, "flags"))]
     if len(pool) - len(capped) <= options.max_candidates:
         return pool
     keep = ({lk.food_id for lk in options.locks} | targets.diet.favourites
@@ -230,15 +231,16 @@ def prune_candidates(pool: FoodTable, targets: Targets, limit: int,
     per_slot = max(5, limit // 8)
     if roles:  # first what every meal's pattern needs, so no slot is left without a starch
         per_role = max(4, limit // 40)
-        dish_ids = [str(i) for i in score.index if str(df.at[i, "kind"]) == "dish"] if (
-            "kind" in df.columns) else []
+        kind = {str(i): str(v) for i, v in df["kind"].items()} if "kind" in df.columns else {}
+        dish_ids = [str(i) for i in score.index if kind.get(str(i)) == "dish"]
         for slot in ("breakfast", "lunch", "dinner", "snack"):
             in_slot = [str(i) for i in score.index if slot in slots_of[str(i)]]
             for role in _SLOT_ROLES:
                 chosen += [f for f in in_slot if roles.get(f, {}).get(role, 0)][:per_role]
             chosen += [f for f in dish_ids if slot in slots_of[f]][:max(5, limit // 12)]
     chosen += rich_picks
-    mains = [str(i) for i in score.index if "main" in str(df.at[i, "flags"]).split(";")]
+    flags = {str(i): str(v).split(";") for i, v in df["flags"].items()}
+    mains = [str(i) for i in score.index if "main" in flags[str(i)]]
     chosen += mains[:per_slot]  # the main-dish rule needs main dishes to choose from
     for slot in ("breakfast", "lunch", "dinner", "snack"):
         chosen += [str(i) for i in score.index if slot in slots_of[str(i)]][:per_slot]

@@ -28,6 +28,7 @@ from mealplan.plan import (
     PlanItem,
     PlanOptions,
     Shortfall,
+    dish_table,
     is_weekend,
     leftover_notes,
     plan_headline,
@@ -461,6 +462,14 @@ def ban_food(plan: Plan, food_id: str, table: FoodTable,
         raise TargetsError("plan", [Problem(
             f"'{food_id}' is locked on day {locked[0].day}; it cannot also be banned",
             column="food_id")])
+    dishes = ({d.id: d for d in dish_table(plan.options).dishes}
+              if plan.options.use_dishes else {})
+    for lk in plan.options.locks:  # a locked dish keeps its ingredients
+        dish = dishes.get(lk.food_id)
+        if dish is not None and any(i.food_id == food_id for i in dish.ingredients):
+            raise TargetsError("plan", [Problem(
+                f"'{food_id}' is in {dish.name}, locked on day {lk.day}; unlock the dish "
+                "before banning it", column="food_id")])
     options = replace(plan.options, bans=plan.options.bans | {food_id})
     keep = {d.day: d for d in plan.days
             if food_id not in d.food_ids() and food_id not in d.eaten_ids()}
