@@ -119,9 +119,19 @@ def test_the_default_week_fits_a_shopping_list_of_30(table: FoodTable,
     # a fruit or bread may come back on up to 5 days, a dish on at most 3
     days_of: dict[str, int] = {}
     for d in plan.days:
-        for f in d.cooked_ids():
-            days_of[f] = days_of.get(f, 0) + 1
+        for f in d.cooked_ids() if not d.variety_open else ():
+            if not (table.has(f) and "staple" in table.list_of(f, "flags")):  # milk, oil
+                days_of[f] = days_of.get(f, 0) + 1
     kinds = {f: table.list_of(f, "kind") if table.has(f) else frozenset({"dish"})
              for f in days_of}
     assert all(n <= OPTIONS.days_limit(kinds[f]) for f, n in days_of.items())
     assert max(days_of.values()) <= OPTIONS.max_days_per_side
+
+
+def test_a_day_that_cannot_keep_to_the_list_buys_as_little_as_it_can(day1: DayModel) -> None:
+    """The fallback for a day with no plan within the list: each new purchase costs
+    ``purchase_weight`` points, so the day buys fewer things, not any number."""
+    _status, _obj, free = _solve(day1)
+    status, _obj, weighted = _solve(replace(day1, purchase_weight=5.0))
+    assert status in ("optimal", "feasible")
+    assert len(_new_purchases(day1, weighted)) < len(_new_purchases(day1, free))

@@ -66,6 +66,8 @@ from mealplan.units import MealSlot, amount_text, nutrient_label
 
 WEEKLY_BEST_SHARE = 0.8  # later days are assumed to reach this share of a relaxed best day
 PURCHASE_RESERVE = 1  # purchases of the week's list kept for each day still to plan
+PURCHASE_LAST_DAY = 2  # ... and more for the last day (the week's catch-up; dishes at their cap)
+PURCHASE_OVER_COST = 2.0  # points per new purchase on a day that cannot keep to the list
 WEEKLY_AIM_WEIGHT = 0.1  # points per % below a weekly average on a day that is not the last
 
 
@@ -224,15 +226,18 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         # day no plan fits is diagnosed among every food, naming the cap)
         # Before all of them, with yesterday's dinner as today's lunch (cook once, eat twice).
         # All of them first within the week's shopping list (options.max_purchases), then
-        # once more without it (a target comes before the list's length).
+        # once more without it, each new purchase costing PURCHASE_OVER_COST (a target
+        # comes before the list's length; cap -1 below).
         cap = None if chain else options.max_purchases
         attempts: list[tuple[PlanOptions, float | None, tuple[str, float] | None,
                              int | None]] = []
         if leftover is not None:
             attempts.append((options, None, leftover, cap))
+            if cap is not None:  # the leftovers first, then as few purchases beyond the
+                attempts.append((options, None, leftover, -1))  # list as the day needs
         attempts.append((options, None, None, cap))
         if cap is not None:
-            attempts.append((options, None, None, None))
+            attempts.append((options, None, None, -1))
         if not chain and options.max_days_per_food < span:
             attempts.append((replace(options, max_days_per_food=span), None, None, None))
         if not chain:
@@ -242,7 +247,9 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             model = _day_model(pool, targets, opts, day, days, used, nutrients, bounds,
                                forbid, locks, share=share, look=look, rules_pool=rules_pool,
                                chain_no=chain_no, later=later, leftover=left,
-                               purchase_cap=cap)
+                               purchase_cap=cap if cap is None or cap >= 0 else None)
+            if cap is not None and cap < 0:
+                model = replace(model, purchase_weight=PURCHASE_OVER_COST)
             res = _solve_planned_day(model, options, budget)
             if res.status == "limit" and (left is not None or cap is not None):
                 continue  # no plan with the leftovers or the list within the work limit
@@ -374,7 +381,8 @@ def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int
         on_list = {purchase_key(f) for d in planned for f in d.eaten_ids()
                    if not (look.has(f) and "supplement" in look.list_of(f, "flags"))}
         model = replace(model, max_new_purchases=max(
-            0, purchase_cap - len(on_list) - PURCHASE_RESERVE * later))
+            0, purchase_cap - len(on_list) - PURCHASE_RESERVE * later
+            - (PURCHASE_LAST_DAY if later else 0)))
     if later:  # each day leans toward the weekly average itself, so the last day is
         # not left to catch up alone (a soft aim: never a hard floor)
         model = replace(model, aims=tuple(model.aims) + tuple(
