@@ -227,6 +227,10 @@ class RelaxedDay:
     ranking: tuple[str, ...]
     seconds: float
     infeasible: bool = False  # proven: no plan (the relaxation has none)
+    # food id -> least reduced cost of serving it (0 when the relaxed day serves it): any
+    # plan that serves the food scores at least objective + this (a bound for the foods a
+    # kernel leaves out)
+    reduced: Mapping[str, float] = field(default_factory=dict)
 
 
 _QUIET_LOCK = threading.Lock()
@@ -666,7 +670,9 @@ def relax_day(model: DayModel) -> RelaxedDay:
             if fid not in score or key < score[fid]:
                 score[fid] = key
     ranking = tuple(sorted(score, key=lambda f: (*score[f], f)))
-    return RelaxedDay(pulp.value(b.prob.objective), ranking, time.perf_counter() - t0)
+    reduced = {f: max(dj, 0.0) for f, (_served, dj) in score.items()}
+    return RelaxedDay(pulp.value(b.prob.objective), ranking, time.perf_counter() - t0,
+                      reduced=reduced)
 
 
 def solve_day(model: DayModel, *, gap_rel: float, gap_abs: float = 0.0,

@@ -406,9 +406,9 @@ def plan_headline(plan: Plan) -> str:
         parts.append(f"each day's score proven within {tol} of {best}")
     elif "time" not in info.stopped_by and info.worst_day_gap is not None:
         parts.append(f"each day's score proven within {max(info.worst_day_gap, 0.0):.1f} "
-                     f"points of {best} (a point is 1 % off the energy goal; each day's "
-                     "search stops after a fixed amount of work, so any machine plans the "
-                     "same days)")
+                     f"points of {best} (a point is 1 % off the energy goal; each day is "
+                     "searched among the foods its relaxation ranks best and stops after a "
+                     "fixed amount of work, so any machine plans the same days)")
     else:
         days = (f"day{'s' if len(info.unproven_days) != 1 else ''} "
                 + ", ".join(str(d) for d in info.unproven_days)

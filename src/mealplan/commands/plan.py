@@ -247,7 +247,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--continuous", action="store_true",
                    help="amounts in grams instead of whole household portions")
     p.add_argument("--max-days-per-food", type=int, default=3,
-                   help="days a food may appear in the plan (staples exempt; default 3)")
+                   help="days a dish, main, cheese or nut may appear in the plan (staples "
+                        "exempt; default 3; single-food sides: --max-days-per-side)")
     p.add_argument("--max-days-per-side", type=int, default=PlanOptions.max_days_per_side,
                    metavar="N",
                    help="days a single-food side (fruit, a vegetable, bread, a grain or "
@@ -255,8 +256,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         f"default {PlanOptions.max_days_per_side})")
     p.add_argument("--max-purchases", type=int, metavar="N",
                    help="shopping lines the plan may need (every egg style is one purchase; "
-                        f"default {PlanOptions.max_purchases}); a day that cannot keep to it "
-                        "is planned without it")
+                        f"default {PlanOptions.max_purchases} a week); a day that cannot keep "
+                        "to it buys as few more as its targets allow")
     p.add_argument("--no-purchase-limit", action="store_true",
                    help="no limit on the shopping list's length")
     p.add_argument("--work-limit", type=int, default=PlanOptions.day_node_limit,

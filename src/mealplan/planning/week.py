@@ -226,39 +226,41 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         # day no plan fits is diagnosed among every food, naming the cap)
         # Before all of them, with yesterday's dinner as today's lunch (cook once, eat twice).
         # All of them first within the week's shopping list (options.max_purchases), then
-        # once more without it, each new purchase costing PURCHASE_OVER_COST (a target
-        # comes before the list's length; cap -1 below).
-        cap = None if chain else options.max_purchases
+        # with each new purchase costing PURCHASE_OVER_COST instead (a target comes before
+        # the list's length): "list" and "weighted" below.
+        shop = "list" if (not chain and options.max_purchases is not None
+                          and patterns_apply(pool, options)) else None
         attempts: list[tuple[PlanOptions, float | None, tuple[str, float] | None,
-                             int | None]] = []
+                             str | None]] = []
         if leftover is not None:
-            attempts.append((options, None, leftover, cap))
-            if cap is not None:  # the leftovers first, then as few purchases beyond the
-                attempts.append((options, None, leftover, -1))  # list as the day needs
-        attempts.append((options, None, None, cap))
-        if cap is not None:
-            attempts.append((options, None, None, -1))
+            attempts.append((options, None, leftover, shop))
+            if shop:  # the leftovers first, then as few purchases beyond the list as the
+                attempts.append((options, None, leftover, "weighted"))  # day needs
+        attempts.append((options, None, None, shop))
+        if shop:
+            attempts.append((options, None, None, "weighted"))
         if not chain and options.max_days_per_food < span:
             attempts.append((replace(options, max_days_per_food=span), None, None, None))
         if not chain:
             attempts.append((options, math.inf, None, None))
         opened = False
-        for opts, share, left, cap in attempts:
+        for opts, share, left, mode in attempts:
             model = _day_model(pool, targets, opts, day, days, used, nutrients, bounds,
                                forbid, locks, share=share, look=look, rules_pool=rules_pool,
                                chain_no=chain_no, later=later, leftover=left,
-                               purchase_cap=cap if cap is None or cap >= 0 else None)
-            if cap is not None and cap < 0:
+                               purchase_cap=purchase_cap(options) if mode == "list" else None)
+            if mode == "weighted":
                 model = replace(model, purchase_weight=PURCHASE_OVER_COST)
             res = _solve_planned_day(model, options, budget)
-            if res.status == "limit" and (left is not None or cap is not None):
+            if res.status == "limit" and (left is not None or mode == "list"):
                 continue  # no plan with the leftovers or the list within the work limit
             if res.status != "infeasible":
                 opened = opts is not options
                 if opened and res.status != "limit" and notes is not None:
-                    notes.append(f"day {day}: some foods are on more than "
-                                 f"{options.max_days_per_food} days of the week (the day had "
-                                 "no plan that met every target otherwise)")
+                    notes.append(f"day {day}: some foods are on more days of the week than "
+                                 f"the variety rule allows ({options.max_days_per_food} for "
+                                 f"a dish, {options.days_limit(frozenset({'fruit'}))} for a "
+                                 "side; the day had no plan that met every target otherwise)")
                 leftover = left  # the attempt that planned the day: with the leftovers or not
                 break
         if res.status in ("limit", "infeasible") and chain:
@@ -281,6 +283,14 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
         if on_day is not None:
             on_day(len(days), options.days)
     return days, results
+
+
+def purchase_cap(options: PlanOptions) -> int | None:
+    """Most purchases the plan's shopping list may hold: ``options.max_purchases`` a week
+    (per 7 days, as the audit judges each week's list), or None."""
+    if options.max_purchases is None:
+        return None
+    return math.ceil(options.max_purchases * max(1.0, options.days / 7))
 
 
 LEFTOVER_SLOTS = (MealSlot.DINNER.value, MealSlot.LUNCH.value)  # cooked at, eaten at
@@ -498,6 +508,10 @@ def _check_options(options: PlanOptions, table: FoodTable,
     problems: list[_Problem] = []
     if not 1 <= options.days <= 14:
         problems.append(_Problem("days: must be between 1 and 14"))
+    for name in ("max_purchases", "kernel_size", "max_days_per_side"):
+        value = getattr(options, name)
+        if value is not None and value < 1:
+            problems.append(_Problem(f"{name}: must be at least 1 (got {value})"))
     known = {s.value for s in MealSlot}
     if not options.slots:
         problems.append(_Problem("slots: no meal slot to plan"))
