@@ -86,6 +86,14 @@ def test_new_settings_reach_the_planner_options_and_targets() -> None:
         build_targets(AppSettings(healthy=("sugar",)))
     with pytest.raises(TargetsError, match="fish per week"):
         build_targets(AppSettings(fish_per_week=-1))
+    # the shopping list: 30 purchases a week by default, empty or 0 for no limit
+    assert plan_options(d).max_purchases == 30
+    assert plan_options(AppSettings(max_purchases=24)).max_purchases == 24
+    assert plan_options(AppSettings(max_purchases=0)).max_purchases is None
+    assert plan_options(AppSettings(max_purchases=None)).max_purchases is None
+    assert AppSettings.from_json(AppSettings(max_purchases=None).to_json()).max_purchases is None
+    with pytest.raises(TargetsError, match="shopping list"):
+        build_targets(AppSettings(max_purchases=500))
 
 
 def test_eat_natto_fix_turns_the_natto_setting_on() -> None:
@@ -286,6 +294,7 @@ def test_advanced_toggles_and_healthy_rules_reach_the_settings() -> None:
     at.toggle(key="w_patterns").set_value(False)
     at.multiselect(key="w_healthy").set_value(["fibre"])
     at.number_input(key="w_fish").set_value(2)
+    at.number_input(key="w_purchases").set_value(20)
     at.slider(key="w_days").set_value(1)
     press(at, "Plan my meals")
     s = at.session_state["s_settings"]
@@ -294,3 +303,4 @@ def test_advanced_toggles_and_healthy_rules_reach_the_settings() -> None:
     assert healthy_rules_on(at.session_state["s_targets"]) == {"fibre"}
     o = at.session_state["s_options"]
     assert (o.use_dishes, o.meal_patterns, o.fish_per_week) == (False, False, 2)
+    assert s.max_purchases == 20 and o.max_purchases == 20

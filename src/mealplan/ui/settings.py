@@ -49,6 +49,9 @@ assert set(EXCLUDABLE_FLAGS) <= set(FLAGS)
 HEALTHY_LABELS: dict[str, str] = {name: rule.description for name, rule in HEALTHY_RULES.items()}
 
 
+MAX_PURCHASES_BOX = 200  # the sidebar's shopping-list limit: 1 to this many a week
+
+
 @dataclass(frozen=True)
 class AppSettings:
     """Everything the sidebar asks; saved as a client's profile (JSON)."""
@@ -90,6 +93,8 @@ class AppSettings:
     max_dish_minutes: int | None = None
     weekend_dish_minutes: int | None = None
     leftovers: bool = PlanOptions.leftovers  # cook once, eat twice (dinner -> next lunch)
+    # shopping lines a week at most (purchases; every egg style is one); None or 0: no limit
+    max_purchases: int | None = PlanOptions.max_purchases
     healthy: tuple[str, ...] = tuple(HEALTHY_RULES)  # the healthy-day rules held
     bound_edits: tuple[BoundEdit, ...] = ()
     cooking_salt_g: float = 0.0  # salt added in cooking or at the table, g a day
@@ -187,6 +192,10 @@ def build_targets(s: AppSettings) -> Targets:
         problems.append(Problem(f"unknown healthy-day rule {', '.join(map(repr, unknown))} "
                                 f"(choose from {', '.join(HEALTHY_RULES)})",
                                 column="healthy-day rules"))
+    if s.max_purchases is not None and not 0 <= s.max_purchases <= MAX_PURCHASES_BOX:
+        problems.append(Problem(f"{s.max_purchases} purchases a week: choose 1 to "
+                                f"{MAX_PURCHASES_BOX}, or leave it empty for no limit",
+                                column="shopping list"))
     if not 0 <= s.fish_per_week <= 21:
         problems.append(Problem(f"{s.fish_per_week} fish servings a week: choose 0 to 21",
                                 column="fish per week"))
@@ -263,6 +272,7 @@ def plan_options(s: AppSettings, bans: frozenset[str] = frozenset(),
                        max_dish_minutes=dish_minutes(s.max_dish_minutes),
                        weekend_dish_minutes=dish_minutes(s.weekend_dish_minutes),
                        leftovers=bool(s.leftovers),
+                       max_purchases=int(s.max_purchases) if s.max_purchases else None,
                        day_node_limit=int(s.work_limit), time_limit=float(s.time_limit_s),
                        day_time_limit=float(s.time_limit_s))
 

@@ -13,7 +13,12 @@ from mealplan.plan import DISH_MINUTES_MAX, DISH_MINUTES_MIN
 from mealplan.targets import ACTIVITY_FACTORS
 from mealplan.ui import state
 from mealplan.ui.session import food_table
-from mealplan.ui.settings import EXCLUDABLE_FLAGS, HEALTHY_LABELS, AppSettings
+from mealplan.ui.settings import (
+    EXCLUDABLE_FLAGS,
+    HEALTHY_LABELS,
+    MAX_PURCHASES_BOX,
+    AppSettings,
+)
 from mealplan.units import ALLERGENS, MealSlot
 
 __all__ = ["DIET_CHOICES", "KIDNEY_CAUTION", "NATTO_ON_WARFARIN", "STAGE_CHOICES",
@@ -81,6 +86,8 @@ def settings_to_widgets(s: AppSettings) -> None:
     S.w_max_minutes = _minutes_box(s.max_dish_minutes)
     S.w_weekend_minutes = _minutes_box(s.weekend_dish_minutes)
     S.w_leftovers = bool(s.leftovers)
+    S.w_purchases = (min(max(round(s.max_purchases), 0), MAX_PURCHASES_BOX)
+                     if isinstance(s.max_purchases, int | float) and s.max_purchases else None)
     S.w_healthy = [h for h in s.healthy if h in HEALTHY_LABELS]
     S.w_work = min(max(int(s.work_limit), 50), 20000)  # a saved profile may hold anything
     S.w_time = min(max(round(s.time_limit_s), 10), 3600)
@@ -120,6 +127,7 @@ def settings_from_widgets() -> AppSettings:
         max_dish_minutes=None if S.w_max_minutes is None else int(S.w_max_minutes),
         weekend_dish_minutes=None if S.w_weekend_minutes is None else int(S.w_weekend_minutes),
         leftovers=bool(S.w_leftovers),
+        max_purchases=None if not S.w_purchases else int(S.w_purchases),
         healthy=tuple(S.w_healthy),
         time_limit_s=float(S.w_time))
 
@@ -221,6 +229,12 @@ def settings_form() -> bool:
         st.toggle("Cook once, eat twice", key="w_leftovers",
                   help="The dinner dish of days 1, 3 and 5 is cooked for two meals: its "
                        "second serving is the next day's lunch.")
+        st.number_input("Shopping list: at most N purchases a week", min_value=0,
+                        max_value=MAX_PURCHASES_BOX, value=None, step=1, key="w_purchases",
+                        placeholder="no limit",
+                        help="Shopping lines a week (every egg style is one purchase); a day "
+                             "that cannot keep to it buys as few more as its targets allow. "
+                             "Empty or 0: no limit.")
         with st.expander("Advanced (dietitian)"):
             st.toggle("Named dishes", key="w_dishes",
                       help="Plan dishes (porridge, dal, a fish traybake ...) as well as "
