@@ -152,3 +152,25 @@ def test_a_day_that_cannot_keep_to_the_list_buys_as_little_as_it_can(day1: DayMo
     status, _obj, weighted = _solve(replace(day1, purchase_weight=5.0))
     assert status in ("optimal", "feasible")
     assert len(_new_purchases(day1, weighted)) < len(_new_purchases(day1, free))
+
+
+def test_a_week_over_its_list_is_planned_again_with_a_shorter_one(
+        table: FoodTable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Male 75's week needs 31 purchases with a list of 30 (its days 4 and 7 cannot keep
+    to it); planned again with a list of 27 it needs 30, keeps its leftovers, verifies."""
+    from mealplan.foods import load_supplements
+    from mealplan.plan import leftover_pairs
+    from mealplan.planning import week as week_mod
+
+    targets = targets_for(Person(75, "male"))
+    supplements = load_supplements()
+
+    def lines(plan: object) -> int:
+        return week_mod._list_length(plan.days, table)  # type: ignore[attr-defined]
+
+    plan = make_plan(table, targets, OPTIONS, supplements)
+    assert lines(plan) <= 30 and len(leftover_pairs(plan.days)) >= 2
+    assert plan.options == OPTIONS  # the user's list, not the shorter one planned with
+    monkeypatch.setattr(week_mod, "SECOND_PASS_STEP", 0)  # the second pass changes nothing
+    once = make_plan(table, targets, OPTIONS, supplements)
+    assert lines(once) > 30
