@@ -571,6 +571,15 @@ def weekly_allowance(per_week: int, days: int) -> int:
     return -(-per_week * days // 7)
 
 
+def days_limit_of(options: PlanOptions, table: FoodTable, food_id: str) -> int:
+    """Most days ``food_id`` may be on (:meth:`PlanOptions.days_limit` of its ``kind``
+    words; ``max_days_per_food`` for a food the table lacks or a table without kinds):
+    the one rule the planner, the day pools and the verifier apply."""
+    if table.has(food_id) and "kind" in table.df.columns:
+        return options.days_limit(table.list_of(food_id, "kind"))
+    return options.max_days_per_food
+
+
 def patterns_apply(table: FoodTable, options: PlanOptions) -> bool:
     """Whether meal patterns are on and the table says what its foods are (``kind``)."""
     return (options.meal_patterns and "kind" in table.df.columns
@@ -892,7 +901,7 @@ def verify_plan(days: Sequence[DayPlan], table: FoodTable, targets: Targets,
           for d in days for m in d.meals for it in m.items
           if it.leftover_of is not None and (d.day, m.slot, it.food_id) not in paired]
     for fid, n in sorted(days_used.items()):
-        cap = options.days_limit(table.list_of(fid, "kind") if table.has(fid) else frozenset())
+        cap = days_limit_of(options, table, fid)
         if n > cap:
             v.append(f"'{fid}' appears on {n} days, more than {cap}")
     for lock in options.locks:

@@ -35,6 +35,7 @@ from mealplan.plan import (
     PlanItem,
     PlanOptions,
     day_totals,
+    days_limit_of,
     dish_table,
     has_flag,
     main_dish_slots_available,
@@ -106,8 +107,7 @@ def _day_foods(pool: FoodTable, nutrients: Sequence[str], targets: Targets,
         flags = frozenset(str(row["flags"]).split(";")) if row["flags"] else frozenset()
         supp = "supplement" in flags
         staple = options.staples_exempt and "staple" in flags
-        if not supp and not staple and used.get(fid, 0) >= options.days_limit(
-                pool.list_of(fid, "kind") if "kind" in pool.df.columns else frozenset()):
+        if not supp and not staple and used.get(fid, 0) >= days_limit_of(options, pool, fid):
             continue
         g = float(row["portion_g"])
         per = {}

@@ -21,7 +21,7 @@ from mealplan.errors import Problem as _Problem
 from mealplan.errors import TargetsError
 from mealplan.foods import FoodTable, merge_tables
 from mealplan.menus import add_dishes, shapes
-from mealplan.plan import PlanOptions, patterns_apply
+from mealplan.plan import PlanOptions, days_limit_of, patterns_apply
 from mealplan.targets import Targets, life_stage_flags
 from mealplan.units import nutrient_label
 
@@ -157,9 +157,8 @@ def day_pool(pool: FoodTable, targets: Targets, options: PlanOptions,
              cap_share: float | None = None) -> FoodTable:
     """The day's pool: foods at their day cap left out, then narrowed when still large
     (``cap_share``: see :func:`prune_candidates`; None: :data:`CAP_SHARE`)."""
-    kinds = "kind" in pool.df.columns
     capped = [fid for fid, n in used.items() if pool.has(fid)
-              and n >= options.days_limit(pool.list_of(fid, "kind") if kinds else frozenset())
+              and n >= days_limit_of(options, pool, fid)
               and not ({"staple", "supplement"} & pool.list_of(fid, "flags"))]
     if len(pool) - len(capped) <= options.max_candidates:
         return pool

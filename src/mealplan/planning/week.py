@@ -172,7 +172,8 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
                                list(range(1, options.days + 1)), keep, extra_forbid, start,
                                weekly_max, on_day=on_day, notes=notes)
     cap = purchase_cap(options)
-    over = _list_length(days.values(), pool) - cap if cap is not None else 0
+    length = _list_length(days.values(), pool)
+    over = length - cap if cap is not None else 0
     if over > 0 and not keep and not extra_forbid and patterns_apply(pool, options):
         # Over the shopping list (days that could not keep to it): the week once more with
         # a list shorter by 3 purchases for each one over, kept when it needs fewer
@@ -190,7 +191,7 @@ def make_plan(table: FoodTable, targets: Targets, options: PlanOptions | None = 
         except MealPlanError:
             again = None
         if again is not None and (
-                _list_length(again.values(), pool) < _list_length(days.values(), pool)
+                _list_length(again.values(), pool) < length
                 and len(leftover_pairs(tuple(again.values())))
                 >= min(2, len(leftover_pairs(tuple(days.values()))))):
             days, results, notes = again, again_results, again_notes
@@ -281,7 +282,7 @@ def _plan_days(table: FoodTable, targets: Targets, options: PlanOptions,
             model = _day_model(pool, targets, opts, day, days, used, nutrients, bounds,
                                forbid, locks, share=share, look=look, rules_pool=rules_pool,
                                chain_no=chain_no, later=later, leftover=left,
-                               purchase_cap=purchase_cap(options) if mode == "list" else None)
+                               list_cap=purchase_cap(options) if mode == "list" else None)
             if mode == "weighted":
                 model = replace(model, purchase_weight=PURCHASE_OVER_COST)
             res = _solve_planned_day(model, options, budget)
@@ -370,13 +371,13 @@ def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int
                also_keep: Sequence[str] = (),
                restrict: Callable[[list[DayFood]], list[DayFood]] | None = None,
                fixed: Sequence[tuple[str, str, float]] = (),
-               purchase_cap: int | None = None) -> DayModel:
+               list_cap: int | None = None) -> DayModel:
     """The model of ``day`` given the other planned ``days``: the day's candidates (variety,
     weeknight limit, cheeses left this week), its weekly allowances and caps, and the soft
     aim at each weekly average when ``later`` days follow. ``leftover``: (dish id,
     portions) that today's lunch serves again (at most as much as was cooked);
     ``restrict`` narrows the candidates further (an edit), ``fixed`` items stay as they
-    are. ``purchase_cap``: most purchases the week's shopping list may hold; the day may
+    are. ``list_cap``: most purchases the week's shopping list may hold; the day may
     add what is left of it, less :data:`PURCHASE_RESERVE` for each later day."""
     look = look or pool
     planned = [days[d] for d in sorted(days) if d != day]
@@ -420,9 +421,9 @@ def _day_model(pool: FoodTable, targets: Targets, options: PlanOptions, day: int
             g = weekly_cap_left(cap.grams, day, days, look, cap.kind)
             left[cap.kind] = min(left.get(cap.kind, math.inf), g)
         model = replace(model, kind_caps=left)
-    if purchase_cap is not None and patterns_apply(pool, options):
+    if list_cap is not None and patterns_apply(pool, options):
         model = replace(model, max_new_purchases=max(
-            0, purchase_cap - _list_length(planned, look) - PURCHASE_RESERVE * later
+            0, list_cap - _list_length(planned, look) - PURCHASE_RESERVE * later
             - (PURCHASE_LAST_DAY if later else 0)))
     if later:  # each day leans toward the weekly average itself, so the last day is
         # not left to catch up alone (a soft aim: never a hard floor)
